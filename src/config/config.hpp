@@ -1,0 +1,62 @@
+// The typed configuration of gridmq, as read from a TOML file.
+//
+// Plain data: every field has the embedded default, so a default-constructed
+// `config` is what the broker runs with when no file is given. Only this
+// module sees toml++; app/ turns these structs into each module's options.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "config/listener_url.hpp"
+
+namespace gridmq::config {
+
+enum class log_level : std::uint8_t { trace, debug, info, warn, error, off };
+enum class overflow_policy : std::uint8_t { terminate, drop_oldest, drop_new };
+
+struct server_settings {
+  std::uint32_t threads = 0;  // 0: one worker per core
+  log_level level = log_level::info;
+};
+
+struct limits_settings {
+  std::uint32_t max_packet_size = 512 * 1024;
+  std::uint32_t max_session_expiry = 3600;  // seconds
+  std::uint32_t max_queued_messages = 100;
+  std::uint64_t max_queued_bytes = 1024 * 1024;
+  overflow_policy session_overflow = overflow_policy::terminate;
+  std::uint16_t receive_maximum = 100;
+  std::uint16_t max_keep_alive = 1160;  // seconds
+  std::uint16_t topic_alias_maximum = 10;
+  std::uint8_t maximum_qos = 2;
+  bool retain_available = true;
+  std::uint16_t max_client_id_length = 128;
+  std::uint32_t max_retained_messages = 100000;
+  std::uint32_t connect_timeout = 10;  // seconds
+};
+
+struct auth_settings {
+  bool allow_anonymous = true;
+};
+
+struct mqtt_settings {
+  std::string response_information_prefix = "responses/";
+};
+
+struct config {
+  server_settings server;
+  std::vector<listener_url> listeners{listener_url{"mqtt", "127.0.0.1", 1883}};
+  limits_settings limits;
+  auth_settings auth;
+  mqtt_settings mqtt;
+};
+
+// "trace" | "debug" | "info" | "warn" | "error" | "off"
+result<log_level, std::string> parse_log_level(std::string_view text);
+std::string_view to_string(log_level level);
+
+}  // namespace gridmq::config

@@ -1,0 +1,207 @@
+#include "config/loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace gridmq::config {
+namespace {
+
+// The message of the config_error that loading `text` throws, or "" if none.
+std::string error_of(std::string_view text) {
+  try {
+    load_string(text, "gridmq.toml");
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Asserts that loading `text` fails and the message names file:line: key.
+void expect_error(std::string_view text, int line, std::string_view key, std::string_view detail = {}) {
+  const std::string msg = error_of(text);
+  const std::string where = "gridmq.toml:" + std::to_string(line) + ": " + std::string(key) + ": ";
+  EXPECT_EQ(msg.rfind(where, 0), 0u) << "message: " << msg << "\nexpected prefix: " << where;
+  EXPECT_NE(msg.find(detail), std::string::npos) << "message: " << msg << "\nexpected: " << detail;
+}
+
+TEST(config_loader, empty_document_gives_embedded_defaults) {
+  const config c = load_string("", "gridmq.toml");
+  const config d;
+  EXPECT_EQ(c.server.threads, 0u);
+  EXPECT_EQ(c.server.level, log_level::info);
+  ASSERT_EQ(c.listeners.size(), 1u);
+  EXPECT_EQ(to_string(c.listeners[0]), "mqtt://127.0.0.1:1883");
+  EXPECT_EQ(c.limits.max_packet_size, 524288u);
+  EXPECT_EQ(c.limits.max_session_expiry, 3600u);
+  EXPECT_EQ(c.limits.max_queued_messages, 100u);
+  EXPECT_EQ(c.limits.max_queued_bytes, 1048576u);
+  EXPECT_EQ(c.limits.session_overflow, overflow_policy::terminate);
+  EXPECT_EQ(c.limits.receive_maximum, 100);
+  EXPECT_EQ(c.limits.max_keep_alive, 1160);
+  EXPECT_EQ(c.limits.topic_alias_maximum, 10);
+  EXPECT_EQ(c.limits.maximum_qos, 2);
+  EXPECT_TRUE(c.limits.retain_available);
+  EXPECT_EQ(c.limits.max_client_id_length, 128);
+  EXPECT_EQ(c.limits.max_retained_messages, 100000u);
+  EXPECT_EQ(c.limits.connect_timeout, 10u);
+  EXPECT_TRUE(c.auth.allow_anonymous);
+  EXPECT_EQ(c.mqtt.response_information_prefix, "responses/");
+  EXPECT_EQ(c.listeners, d.listeners);
+}
+
+TEST(config_loader, every_key) {
+  const config c = load_string(R"(
+[server]
+threads = 4
+log_level = "debug"
+
+[[listener]]
+url = "mqtt://0.0.0.0:1884"
+
+[[listener]]
+url = "mqtt://[::1]:0"
+
+[limits]
+max_packet_size = 1024
+max_session_expiry = 60
+max_queued_messages = 5
+max_queued_bytes = 4096
+session_overflow = "drop_oldest"
+receive_maximum = 7
+max_keep_alive = 30
+topic_alias_maximum = 0
+maximum_qos = 1
+retain_available = false
+max_client_id_length = 23
+max_retained_messages = 9
+connect_timeout = 3
+
+[auth]
+allow_anonymous = false
+
+[mqtt]
+response_information_prefix = "r/"
+)",
+                               "gridmq.toml");
+  EXPECT_EQ(c.server.threads, 4u);
+  EXPECT_EQ(c.server.level, log_level::debug);
+  ASSERT_EQ(c.listeners.size(), 2u);
+  EXPECT_EQ(to_string(c.listeners[0]), "mqtt://0.0.0.0:1884");
+  EXPECT_EQ(to_string(c.listeners[1]), "mqtt://[::1]:0");
+  EXPECT_EQ(c.limits.max_packet_size, 1024u);
+  EXPECT_EQ(c.limits.max_session_expiry, 60u);
+  EXPECT_EQ(c.limits.max_queued_messages, 5u);
+  EXPECT_EQ(c.limits.max_queued_bytes, 4096u);
+  EXPECT_EQ(c.limits.session_overflow, overflow_policy::drop_oldest);
+  EXPECT_EQ(c.limits.receive_maximum, 7);
+  EXPECT_EQ(c.limits.max_keep_alive, 30);
+  EXPECT_EQ(c.limits.topic_alias_maximum, 0);
+  EXPECT_EQ(c.limits.maximum_qos, 1);
+  EXPECT_FALSE(c.limits.retain_available);
+  EXPECT_EQ(c.limits.max_client_id_length, 23);
+  EXPECT_EQ(c.limits.max_retained_messages, 9u);
+  EXPECT_EQ(c.limits.connect_timeout, 3u);
+  EXPECT_FALSE(c.auth.allow_anonymous);
+  EXPECT_EQ(c.mqtt.response_information_prefix, "r/");
+}
+
+TEST(config_loader, enum_values) {
+  EXPECT_EQ(load_string("limits.session_overflow = \"drop_new\"", "x").limits.session_overflow,
+            overflow_policy::drop_new);
+  EXPECT_EQ(load_string("limits.session_overflow = \"terminate\"", "x").limits.session_overflow,
+            overflow_policy::terminate);
+  for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
+    const config c = load_string(std::string("server.log_level = \"") + level + "\"", "x");
+    EXPECT_EQ(to_string(c.server.level), level);
+  }
+}
+
+TEST(config_loader, wrong_type) {
+  expect_error("[limits]\nmax_packet_size = \"big\"\n", 2, "limits.max_packet_size",
+               "expected an integer between 16 and 268435456");
+  expect_error("[limits]\n\nmax_packet_size = 1024.0\n", 3, "limits.max_packet_size", "expected an integer");
+  expect_error("[limits]\nretain_available = 1\n", 2, "limits.retain_available", "expected true or false");
+  expect_error("[auth]\nallow_anonymous = \"yes\"\n", 2, "auth.allow_anonymous", "expected true or false");
+  expect_error("[server]\nlog_level = 3\n", 2, "server.log_level", "expected a string");
+  expect_error("[mqtt]\nresponse_information_prefix = []\n", 2, "mqtt.response_information_prefix",
+               "expected a string");
+  expect_error("\nserver = 1\n", 2, "server", "expected a table");
+  expect_error("[listener]\nurl = \"mqtt://h:1\"\n", 1, "listener", "expected an array of tables");
+}
+
+TEST(config_loader, out_of_range) {
+  expect_error("[limits]\nmax_packet_size = 15\n", 2, "limits.max_packet_size",
+               "expected an integer between 16 and 268435456");
+  expect_error("[limits]\nmax_packet_size = 268435457\n", 2, "limits.max_packet_size");
+  expect_error("[limits]\nreceive_maximum = 0\n", 2, "limits.receive_maximum", "between 1 and 65535");
+  expect_error("[limits]\nreceive_maximum = 65536\n", 2, "limits.receive_maximum");
+  expect_error("[limits]\nmaximum_qos = 3\n", 2, "limits.maximum_qos", "between 0 and 2");
+  expect_error("[limits]\nmax_session_expiry = -1\n", 2, "limits.max_session_expiry");
+  expect_error("[limits]\nmax_session_expiry = 4294967296\n", 2, "limits.max_session_expiry");
+  expect_error("[limits]\nmax_client_id_length = 22\n", 2, "limits.max_client_id_length");
+  expect_error("[limits]\nconnect_timeout = 0\n", 2, "limits.connect_timeout");
+  expect_error("[limits]\nmax_queued_bytes = 0\n", 2, "limits.max_queued_bytes");
+  expect_error("[server]\nthreads = -2\n", 2, "server.threads");
+  expect_error("[server]\nlog_level = \"verbose\"\n", 2, "server.log_level", "expected one of");
+  expect_error("[limits]\nsession_overflow = \"drop\"\n", 2, "limits.session_overflow", "expected one of");
+}
+
+TEST(config_loader, unknown_key_and_section) {
+  expect_error("[limits]\nmax_packet_size = 1024\nmax_pakcet_size = 1\n", 3, "limits.max_pakcet_size",
+               "unknown key");
+  expect_error("\n\n[limit]\nmax_packet_size = 1024\n", 3, "limit", "unknown section");
+  expect_error("threads = 2\n", 1, "threads", "unknown key");
+  expect_error("[[listener]]\nurl = \"mqtt://h:1\"\nport = 1\n", 3, "listener[0].port", "unknown key");
+  expect_error("[server.extra]\nx = 1\n", 1, "server.extra", "unknown key");
+}
+
+TEST(config_loader, listener_errors) {
+  expect_error("[[listener]]\nurl = \"mqtt://h:1\"\n\n[[listener]]\nurl = \"tcp://h:1\"\n", 5, "listener[1].url",
+               "unsupported scheme");
+  expect_error("[[listener]]\nurl = 1883\n", 2, "listener[0].url", "expected a string");
+  expect_error("[[listener]]\n", 1, "listener[0].url", "missing key");
+}
+
+TEST(config_loader, toml_syntax_error_names_line) {
+  const std::string msg = error_of("[limits]\nmax_packet_size = = 3\n");
+  EXPECT_EQ(msg.rfind("gridmq.toml:2: ", 0), 0u) << msg;
+  EXPECT_NE(msg.find("syntax error"), std::string::npos) << msg;
+
+  const std::string dup = error_of("[limits]\nmaximum_qos = 1\nmaximum_qos = 2\n");
+  EXPECT_EQ(dup.rfind("gridmq.toml:3: ", 0), 0u) << dup;
+}
+
+TEST(config_loader, load_file_reads_and_names_path) {
+  const std::string path = ::testing::TempDir() + "gridmq_config_test.toml";
+  {
+    std::ofstream out(path);
+    out << "[server]\nthreads = 2\n\n[limits]\nmaximum_qos = 9\n";
+  }
+  try {
+    load_file(path);
+    ADD_FAILURE() << "expected config_error";
+  } catch (const config_error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(path + ":5: limits.maximum_qos: ", 0), 0u) << e.what();
+  }
+  {
+    std::ofstream out(path);
+    out << "[server]\nthreads = 2\n";
+  }
+  EXPECT_EQ(load_file(path).server.threads, 2u);
+  std::remove(path.c_str());
+}
+
+TEST(config_loader, missing_file) {
+  try {
+    load_file("/nonexistent/gridmq.toml");
+    ADD_FAILURE() << "expected config_error";
+  } catch (const config_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/gridmq.toml"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace gridmq::config
