@@ -1,0 +1,5 @@
+// Asio's implementation, compiled once for the whole program
+// (BOOST_ASIO_SEPARATE_COMPILATION is set on gridmq_asio).
+#include <utility>
+
+#include <boost/asio/impl/src.hpp>

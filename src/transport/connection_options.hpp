@@ -1,0 +1,25 @@
+// Tunables of one TCP connection, filled by app/.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace gridmq::transport {
+
+struct connection_options {
+  // The read buffer starts here and grows only to what the broker says the
+  // next packet needs (data_result::need), which the broker bounds by the
+  // maximum packet size; idle connections shrink back to this size.
+  std::size_t initial_read_buffer = 4096;
+  // Growth cap for the case the broker gives no size hint (need == 0) and the
+  // buffer is full: the largest MQTT packet plus its fixed header.
+  std::size_t max_read_buffer = 268435455 + 5;
+  // After close(): how long queued output may take to reach the peer (and the
+  // peer to answer our FIN) before the socket is closed hard.
+  std::chrono::milliseconds close_timeout{5000};
+  // Disable Nagle. Off by default: the broker batches writes itself and a
+  // delayed ACK rarely matters for MQTT; latency benchmarks may turn it on.
+  bool no_delay = false;
+};
+
+}  // namespace gridmq::transport

@@ -1,0 +1,299 @@
+// Design note: one read and at most one write are in flight per connection.
+// A read is not re-armed while a write is in flight; it resumes when the
+// write completes. So a peer that sends requests but does not read the
+// answers stalls its own reading instead of growing our output without bound.
+// The idle timer is armed lazily: a completion recomputes the deadline from
+// the time of the last received bytes instead of re-arming on every read.
+#include "transport/tcp_connection.hpp"
+
+#include <spdlog/logger.h>
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <span>
+
+namespace gridmq::transport {
+namespace {
+
+// A view of a gather vector that Asio copies cheaply (two pointers) into the
+// write operation, instead of copying the vector.
+struct buffer_view {
+  using value_type = asio::const_buffer;
+  using const_iterator = const asio::const_buffer*;
+  const asio::const_buffer* first;
+  const asio::const_buffer* last;
+  const_iterator begin() const noexcept { return first; }
+  const_iterator end() const noexcept { return last; }
+};
+
+bool is_ordinary_close(const error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::error::shut_down;
+}
+
+}  // namespace
+
+tcp_connection::tcp_connection(tcp_socket socket, broker::client_info info, const connection_options& options,
+                               spdlog::logger& log)
+    : executor_(socket.get_executor()),
+      socket_(std::move(socket)),
+      timer_(executor_),
+      info_(std::move(info)),
+      options_(options),
+      log_(log) {}
+
+tcp_connection::~tcp_connection() {
+  // Reached with an open port only when the worker was stopped with this
+  // connection alive (its pending handlers destroyed unrun): keep the
+  // exactly-once on_closed() promise.
+  if (port_) port_->on_closed();
+}
+
+void tcp_connection::start(broker::client_acceptor& acceptor) {
+  last_rx_ = clock::now();
+  if (options_.no_delay) {
+    error_code ignored;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  }
+  try {
+    port_ = acceptor.open(*this, info_);
+  } catch (const std::exception& e) {
+    log_.error("{}: the broker refused the connection: {}", info_.peer, e.what());
+  }
+  if (!port_) {
+    finish();
+    return;
+  }
+  rbuf_.resize(options_.initial_read_buffer);
+  update_idle_timer();
+  flush();
+  do_read();
+}
+
+void tcp_connection::wake() noexcept {
+  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
+  auto self = weak_from_this().lock();
+  if (!self) return;  // being destroyed: nothing left to flush
+  try {
+    asio::post(executor_, [self = std::move(self)] {
+      // Clear first: a wake() during drain() must post again.
+      self->wake_pending_.store(false, std::memory_order_release);
+      self->flush();
+    });
+  } catch (...) {
+    wake_pending_.store(false, std::memory_order_release);
+  }
+}
+
+void tcp_connection::close() noexcept {
+  if (close_requested_.exchange(true, std::memory_order_acq_rel)) return;
+  auto self = weak_from_this().lock();
+  if (!self) return;
+  try {
+    asio::post(executor_, [self = std::move(self)] { self->begin_close(); });
+  } catch (...) {
+    // Out of memory while posting: the idle or close timer still ends the connection.
+  }
+}
+
+void tcp_connection::do_read() {
+  if (finished_ || read_in_flight_) return;
+  if (write_in_flight_) {
+    read_paused_ = true;
+    return;
+  }
+  if (!reserve_read_space()) return;
+  read_in_flight_ = true;
+  socket_.async_read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
+                          [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+bool tcp_connection::reserve_read_space() {
+  const std::size_t initial = options_.initial_read_buffer;
+  if (closing_) rlen_ = 0;  // input after close() is read only to see the peer's FIN
+  if (need_ > options_.max_read_buffer) {
+    log_.warn("{}: next packet needs {} bytes, over the transport limit; closing", info_.peer, need_);
+    finish();
+    return false;
+  }
+  if (rlen_ < rbuf_.size() && need_ <= rbuf_.size()) {
+    // Room left. After a large packet, give the memory back once it is gone.
+    if (rbuf_.size() > initial && rlen_ <= initial && need_ <= initial) {
+      rbuf_.resize(initial);
+      rbuf_.shrink_to_fit();
+    }
+    return true;
+  }
+  std::size_t target = need_;
+  if (need_ <= rlen_) {
+    // Full and no size hint: the broker did not see a length yet. Grow
+    // geometrically, but only up to the hard cap.
+    target = std::min(rbuf_.size() * 2, options_.max_read_buffer);
+    if (target <= rlen_) {
+      log_.warn("{}: read buffer full at {} bytes without a packet; closing", info_.peer, rlen_);
+      finish();
+      return false;
+    }
+  }
+  rbuf_.resize(target);
+  return true;
+}
+
+void tcp_connection::on_read(const error_code& ec, std::size_t n) {
+  read_in_flight_ = false;
+  if (ec) {
+    fail(ec, "read");
+    return;
+  }
+  if (finished_) return;
+  last_rx_ = clock::now();
+  if (!closing_ && !close_requested_.load(std::memory_order_acquire)) {
+    rlen_ += n;
+    if (!deliver()) return;
+    flush();
+  }
+  do_read();
+}
+
+bool tcp_connection::deliver() {
+  const broker::data_result r = port_->on_data(std::span<const std::uint8_t>(rbuf_.data(), rlen_));
+  if (r.consumed > rlen_) {
+    log_.error("{}: broker consumed {} of {} buffered bytes; closing", info_.peer, r.consumed, rlen_);
+    finish();
+    return false;
+  }
+  if (r.consumed > 0) {
+    // Compact: the partial packet at the tail moves to the front.
+    std::memmove(rbuf_.data(), rbuf_.data() + r.consumed, rlen_ - r.consumed);
+    rlen_ -= r.consumed;
+  }
+  need_ = r.need;
+  update_idle_timer();
+  return true;
+}
+
+void tcp_connection::flush() {
+  if (finished_ || write_in_flight_ || fin_sent_) return;
+  port_->drain(writing_);
+  gather_.clear();
+  for (const auto& chunk : writing_) {
+    if (!chunk.bytes.empty()) gather_.emplace_back(chunk.bytes.data(), chunk.bytes.size());
+    if (chunk.payload && !chunk.payload->empty()) gather_.emplace_back(chunk.payload->data(), chunk.payload->size());
+  }
+  if (gather_.empty()) {
+    writing_.clear();
+    if (closing_) send_fin();
+    return;
+  }
+  write_in_flight_ = true;
+  asio::async_write(socket_, buffer_view{gather_.data(), gather_.data() + gather_.size()},
+                    [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); });
+}
+
+void tcp_connection::on_write(const error_code& ec) {
+  write_in_flight_ = false;
+  writing_.clear();
+  gather_.clear();
+  if (writing_.capacity() > 1024) {
+    // A burst is over; do not keep its bookkeeping for the connection's life.
+    std::vector<broker::outbound_chunk>().swap(writing_);
+    std::vector<asio::const_buffer>().swap(gather_);
+  }
+  if (ec) {
+    fail(ec, "write");
+    return;
+  }
+  // Resume reading before writing more, so a steady stream of output cannot
+  // starve the input (PINGREQ, acknowledgements).
+  if (read_paused_) {
+    read_paused_ = false;
+    do_read();
+  }
+  flush();
+}
+
+void tcp_connection::begin_close() {
+  if (finished_ || closing_) return;
+  closing_ = true;
+  arm_timer(clock::now() + options_.close_timeout);
+  flush();
+  do_read();
+}
+
+void tcp_connection::send_fin() {
+  // All output is written. Half-close and keep reading until the peer's FIN:
+  // closing with unread input would send RST, which can make the peer drop
+  // the last packets we wrote (a DISCONNECT with its reason code).
+  fin_sent_ = true;
+  error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) fail(ec, "shutdown");
+}
+
+void tcp_connection::update_idle_timer() {
+  if (closing_ || finished_) return;
+  const std::chrono::milliseconds t = port_->idle_timeout();
+  if (t == idle_) return;  // the pending wait re-checks last_rx_ when it fires
+  idle_ = t;
+  if (t.count() <= 0) {
+    ++timer_generation_;
+    timer_.cancel();
+    return;
+  }
+  arm_timer(last_rx_ + t);
+}
+
+void tcp_connection::arm_timer(clock::time_point deadline) {
+  const std::uint64_t generation = ++timer_generation_;
+  timer_.expires_at(deadline);
+  timer_.async_wait(
+      [self = shared_from_this(), generation](const error_code& ec) { self->on_timer(ec, generation); });
+}
+
+void tcp_connection::on_timer(const error_code& ec, std::uint64_t generation) {
+  if (ec || generation != timer_generation_ || finished_) return;
+  if (closing_) {
+    log_.debug("{}: output not flushed within {} ms of close; closing hard", info_.peer,
+               options_.close_timeout.count());
+    finish();
+    return;
+  }
+  if (idle_.count() <= 0) return;
+  const clock::time_point deadline = last_rx_ + idle_;
+  const clock::time_point now = clock::now();
+  if (now < deadline) {
+    arm_timer(deadline);
+    return;
+  }
+  port_->on_idle_timeout();  // the broker queues its goodbye and calls close()
+  flush();
+  if (!closing_) arm_timer(now + idle_);  // watch on if the broker keeps the connection
+}
+
+void tcp_connection::fail(const error_code& ec, const char* what) {
+  if (finished_) return;
+  if (is_ordinary_close(ec)) {
+    log_.debug("{}: {}: {}", info_.peer, what, ec.message());
+  } else {
+    log_.info("{}: {} failed: {}", info_.peer, what, ec.message());
+  }
+  finish();
+}
+
+void tcp_connection::finish() {
+  if (finished_) return;
+  finished_ = true;
+  ++timer_generation_;
+  timer_.cancel();
+  error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  if (port_) {
+    // Move out first: on_closed() may end up calling back into this object.
+    auto port = std::move(port_);
+    port->on_closed();
+  }
+}
+
+}  // namespace gridmq::transport

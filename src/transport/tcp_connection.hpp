@@ -1,0 +1,96 @@
+// One accepted TCP connection: moves bytes between a socket and the broker's
+// client_port.
+//
+// Lifecycle: created on its worker by tcp_listener, start() opens the port
+// and begins reading. It lives (shared_ptr) as long as an operation of its
+// own is pending; it ends through finish(), which closes the socket and calls
+// port->on_closed() exactly once (peer EOF, I/O error, idle timeout closing,
+// or close() after the output is flushed). If the worker is stopped with the
+// connection still open, the destructor calls on_closed().
+//
+// Threads: everything runs on the worker's io_context (one thread, so no
+// locks) except wake() and close(), which any thread may call: they only set
+// an atomic flag and post once to the worker.
+//
+// Limits: the read buffer never grows past what the broker says the next
+// packet needs; at most one async_write is in flight, carrying all output the
+// port had queued as one gather write.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "broker/client_port.hpp"
+#include "transport/asio.hpp"
+#include "transport/connection_options.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace gridmq::transport {
+
+class tcp_connection final : public broker::connection_sink, public std::enable_shared_from_this<tcp_connection> {
+ public:
+  tcp_connection(tcp_socket socket, broker::client_info info, const connection_options& options,
+                 spdlog::logger& log);
+  ~tcp_connection() override;
+  tcp_connection(const tcp_connection&) = delete;
+  tcp_connection& operator=(const tcp_connection&) = delete;
+
+  // On the connection's worker: opens the broker port and starts reading.
+  void start(broker::client_acceptor& acceptor);
+
+  void wake() noexcept override;
+  void close() noexcept override;
+
+ private:
+  using clock = std::chrono::steady_clock;
+
+  void do_read();
+  void on_read(const error_code& ec, std::size_t n);
+  bool deliver();
+  bool reserve_read_space();
+  void flush();
+  void on_write(const error_code& ec);
+  void begin_close();
+  void send_fin();
+  void update_idle_timer();
+  void arm_timer(clock::time_point deadline);
+  void on_timer(const error_code& ec, std::uint64_t generation);
+  void fail(const error_code& ec, const char* what);
+  void finish();
+
+  executor executor_;  // copied once: wake() and close() read it from other threads
+  tcp_socket socket_;
+  steady_timer timer_;
+  broker::client_info info_;
+  connection_options options_;
+  spdlog::logger& log_;
+  std::unique_ptr<broker::client_port> port_;
+
+  std::vector<std::uint8_t> rbuf_;
+  std::size_t rlen_ = 0;   // bytes in rbuf_ not yet consumed by the port
+  std::size_t need_ = 0;   // the port's size hint for the next packet
+  clock::time_point last_rx_;
+
+  std::vector<broker::outbound_chunk> writing_;  // alive until the write completes
+  std::vector<asio::const_buffer> gather_;
+  bool write_in_flight_ = false;
+  bool read_in_flight_ = false;
+  bool read_paused_ = false;  // a read waits for the write in flight to finish
+
+  std::chrono::milliseconds idle_{0};  // 0: no idle timeout
+  std::uint64_t timer_generation_ = 0;   // stale timer completions are ignored
+  bool closing_ = false;                // close() seen on the worker: flush, then finish
+  bool fin_sent_ = false;               // output flushed and shut down; waiting for the peer's FIN
+  bool finished_ = false;
+
+  std::atomic<bool> wake_pending_{false};
+  std::atomic<bool> close_requested_{false};
+};
+
+}  // namespace gridmq::transport

@@ -1,0 +1,73 @@
+#include "transport/worker_pool.hpp"
+
+#include <pthread.h>
+
+#include <spdlog/logger.h>
+
+#include <algorithm>
+#include <exception>
+#include <string>
+
+namespace gridmq::transport {
+
+worker_pool::worker_pool(std::size_t count, spdlog::logger& log) : log_(log) {
+  if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
+  contexts_.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    // Hint 1: exactly one thread runs each context, so Asio may skip locking.
+    contexts_.push_back(std::make_unique<asio::io_context>(1));
+  }
+}
+
+worker_pool::~worker_pool() {
+  stop();
+  join();
+  // Destroy in reverse order of creation: handlers destroyed with a context
+  // may still release objects bound to an earlier one.
+  while (!contexts_.empty()) contexts_.pop_back();
+}
+
+asio::io_context& worker_pool::next() noexcept {
+  return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+}
+
+void worker_pool::start() {
+  guards_.clear();
+  for (auto& ctx : contexts_) guards_.emplace_back(ctx->get_executor());
+  for (std::size_t i = 0; i < contexts_.size(); ++i) {
+    threads_.emplace_back([this, i] { run(i); });
+  }
+}
+
+void worker_pool::stop() noexcept {
+  for (auto& guard : guards_) {
+    if (guard) guard->reset();
+  }
+  for (auto& ctx : contexts_) ctx->stop();
+}
+
+void worker_pool::join() noexcept {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void worker_pool::run(std::size_t index) noexcept {
+  const std::string name = "gridmq-w" + std::to_string(index);
+  pthread_setname_np(pthread_self(), name.c_str());
+  // A handler that throws is a bug, but one connection's bug must not take
+  // the worker (and every connection on it) down: log and keep running.
+  for (;;) {
+    try {
+      contexts_[index]->run();
+      return;
+    } catch (const std::exception& e) {
+      log_.error("worker {}: unhandled exception: {}", index, e.what());
+    } catch (...) {
+      log_.error("worker {}: unhandled exception", index);
+    }
+  }
+}
+
+}  // namespace gridmq::transport
