@@ -1,0 +1,63 @@
+// PUBLISH and PUBACK/PUBREC/PUBREL/PUBCOMP encoding: the hot path, so each
+// computes its size, reserves once and appends without temporaries.
+#include "protocol/codec.hpp"
+#include "protocol/encoders.hpp"
+#include "protocol/property_codec.hpp"
+#include "protocol/wire_writer.hpp"
+
+namespace gridmq::protocol {
+
+namespace {
+
+std::uint8_t publish_flags(const publish& p) noexcept {
+  auto f = static_cast<std::uint8_t>((static_cast<std::uint8_t>(p.qos_level) & 0x03) << 1);
+  if (p.dup) f |= 0x08;
+  if (p.retain) f |= 0x01;
+  return f;
+}
+
+std::size_t payload_size(const publish& p) noexcept { return p.payload ? p.payload->size() : 0; }
+
+// Everything but the payload; the Remaining Length counts the payload.
+// `with_payload` also reserves room for the payload.
+void append_publish_header(const publish& p, protocol_version v, std::string& out, bool with_payload) {
+  const bool v5 = v == protocol_version::v5;
+  const bool has_id = p.qos_level != qos::at_most_once;
+  const std::size_t props = v5 ? properties_size(p.props, property_context::publish) : 0;
+  std::size_t header_remaining = field_size(p.topic) + (has_id ? 2 : 0);
+  if (v5) header_remaining += varint_size(static_cast<std::uint32_t>(props)) + props;
+  const std::size_t remaining = header_remaining + payload_size(p);
+  append_fixed_header(out, packet_type::publish, publish_flags(p), remaining,
+                      with_payload ? remaining : header_remaining);
+  append_field(out, p.topic);
+  if (has_id) append_u16(out, p.packet_id);
+  if (v5) append_properties(out, p.props, property_context::publish, props);
+}
+
+}  // namespace
+
+void encode_publish(const publish& p, protocol_version v, std::string& out) {
+  append_publish_header(p, v, out, true);
+  if (p.payload) out.append(*p.payload);
+}
+
+void encode_publish_header(const publish& p, protocol_version v, std::string& out) {
+  append_publish_header(p, v, out, false);
+}
+
+void encode_pub_response(packet_type type, std::uint16_t packet_id, reason_code code, const properties& props,
+                         protocol_version v, std::string& out) {
+  const std::uint8_t flags = type == packet_type::pubrel ? 0x02 : 0x00;  // [MQTT-3.6.1-1]
+  const std::size_t list = v == protocol_version::v5 ? properties_size(props, property_context::pub_response) : 0;
+  // [3.4.2.1] shortest form: Remaining Length 2 for Success without
+  // properties, 3 for a reason code without properties.
+  const bool with_code = v == protocol_version::v5 && (code != reason_code::success || list != 0);
+  std::size_t remaining = 2 + (with_code ? 1 : 0);
+  if (list != 0) remaining += varint_size(static_cast<std::uint32_t>(list)) + list;
+  append_fixed_header(out, type, flags, remaining);
+  append_u16(out, packet_id);
+  if (with_code) append_u8(out, static_cast<std::uint8_t>(code));
+  if (list != 0) append_properties(out, props, property_context::pub_response, list);
+}
+
+}  // namespace gridmq::protocol
