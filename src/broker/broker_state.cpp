@@ -1,0 +1,300 @@
+#include "broker/broker_state.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "protocol/codec.hpp"
+#include "topic/matches.hpp"
+#include "topic/validation.hpp"
+
+namespace gridmq::broker {
+
+using session::clock;
+
+namespace {
+
+// Frames a server DISCONNECT for a v5 connection; 3.1.1 has none.
+void push_disconnect(outbox& link, protocol::protocol_version version, protocol::reason_code code) {
+  if (version != protocol::protocol_version::v5) return;
+  session::frame f;
+  protocol::encode(protocol::disconnect{code, {}}, version, f.bytes);
+  link.push(std::move(f));
+}
+
+}  // namespace
+
+broker_state::broker_state(broker_options options)
+    : options_(std::move(options)), id_random_(std::random_device{}()), retained_(options_.max_retained_messages) {}
+
+session::session_limits broker_state::session_limits() const noexcept {
+  return {options_.max_queued_messages, options_.max_queued_bytes, options_.session_overflow,
+          options_.max_inflight_messages};
+}
+
+std::string broker_state::assign_client_id() {
+  std::lock_guard lock(registry_mutex_);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "gridmq-%016llx", static_cast<unsigned long long>(id_random_()));
+  return buf;
+}
+
+broker_state::claim_result broker_state::claim(const std::string& client_id, bool clean_start,
+                                                 const attach_fn& attach) {
+  claim_result r;
+  slot_ptr discarded;
+  {
+    std::lock_guard reg(registry_mutex_);
+    auto it = sessions_.find(client_id);
+    slot_ptr old = it != sessions_.end() ? it->second : nullptr;
+    if (old) {
+      std::lock_guard lock(old->mutex);
+      if (old->link) {
+        // [MQTT-3.1.4-3] take over: DISCONNECT 0x8E to the old connection, then close it.
+        push_disconnect(*old->link, old->version, protocol::reason_code::session_taken_over);
+        old->link->close();
+        old->link.reset();
+        old->connected = false;
+        old->state.detach();
+      }
+      waiting_.erase(old);
+      old->will_at.reset();
+      old->expires_at.reset();
+      if (old->will) {
+        // A will with a delay is cancelled by a new connection to the session
+        // ([MQTT-3.1.3-9]); one without, or a session that ends now, is sent.
+        auto delay = old->will->props.will_delay_interval.value_or(0);
+        if (clean_start || delay == 0) r.previous_will = std::move(old->will);
+        old->will.reset();
+      }
+      if (clean_start) {
+        old->ended = true;
+        old->state.clear();
+        old->subscriptions.clear();
+        discarded = old;
+        sessions_.erase(it);
+      } else {
+        r.slot = old;
+        r.session_present = true;
+        attach(*old, true);
+      }
+    }
+    if (!r.slot) {
+      r.slot = std::make_shared<session_slot>(++next_slot_id_, client_id, session_limits());
+      sessions_.emplace(client_id, r.slot);
+      std::lock_guard lock(r.slot->mutex);
+      attach(*r.slot, false);
+    }
+  }
+  if (discarded) index_.unsubscribe_all(discarded->id);
+  return r;
+}
+
+void broker_state::end_session(const slot_ptr& slot) {
+  {
+    std::lock_guard reg(registry_mutex_);
+    auto it = sessions_.find(slot->state.client_id());
+    if (it != sessions_.end() && it->second == slot) sessions_.erase(it);
+    waiting_.erase(slot);
+  }
+  {
+    std::lock_guard lock(slot->mutex);
+    slot->ended = true;
+    slot->state.clear();
+    slot->subscriptions.clear();
+  }
+  index_.unsubscribe_all(slot->id);
+}
+
+void broker_state::on_disconnected(const slot_ptr& slot, std::uint64_t generation, bool will_wanted) {
+  auto now = clock::now();
+  std::optional<protocol::will> will_now;
+  bool end = false;
+  {
+    std::lock_guard reg(registry_mutex_);
+    std::lock_guard lock(slot->mutex);
+    if (slot->link_generation != generation || slot->ended || !slot->link) return;  // taken over
+    slot->link.reset();
+    slot->connected = false;
+    slot->state.detach();
+    if (!will_wanted) slot->will.reset();  // [MQTT-3.1.2-10] a normal DISCONNECT deletes the will
+    if (slot->will) {
+      std::uint32_t delay = slot->will->props.will_delay_interval.value_or(0);
+      if (delay == 0 || slot->expiry_interval == 0) {
+        will_now = std::move(slot->will);
+        slot->will.reset();
+      } else {
+        slot->will_at = now + std::chrono::seconds(std::min(delay, slot->expiry_interval));
+      }
+    }
+    if (slot->expiry_interval == 0) {
+      end = true;
+    } else if (slot->expiry_interval != 0xFFFFFFFF) {
+      slot->expires_at = now + std::chrono::seconds(slot->expiry_interval);
+    }
+    if (!end && (slot->will_at || slot->expires_at)) waiting_.insert(slot);
+  }
+  if (will_now) publish_will(std::move(*will_now), slot->id, now);
+  if (end) end_session(slot);
+}
+
+void broker_state::publish_will(protocol::will&& w, std::uint64_t origin, clock::time_point now) {
+  protocol::publish p;
+  p.topic = std::move(w.topic);
+  p.payload = std::move(w.payload);
+  p.qos_level = w.qos_level;
+  p.retain = w.retain;
+  p.props = std::move(w.props);
+  auto m = session::make_message(std::move(p), origin, now);
+  if (m->retain && options_.retain_available) retained_.store(m);
+  route(m, now);
+}
+
+namespace {
+
+struct target {
+  slot_ptr slot;
+  session::delivery how;
+};
+
+// Overlapping subscriptions of one session get one delivery at the highest
+// granted QoS with every matching subscription identifier ([MQTT-3.3.4-2/3]).
+void merge_into(std::vector<target>& targets, const slot_ptr& slot, protocol::qos q, bool retain,
+                std::uint32_t identifier) {
+  for (auto& t : targets) {
+    if (t.slot == slot) {
+      t.how.qos_level = std::max(t.how.qos_level, q);
+      t.how.retain = t.how.retain || retain;
+      if (identifier != 0) t.how.subscription_ids.push_back(identifier);
+      return;
+    }
+  }
+  target t{slot, {q, retain, {}}};
+  if (identifier != 0) t.how.subscription_ids.push_back(identifier);
+  targets.push_back(std::move(t));
+}
+
+}  // namespace
+
+std::size_t broker_state::route(const session::message_ptr& m, clock::time_point now) {
+  std::vector<target> targets;
+  auto add = [&](const subscriber& s) {
+    auto q = std::min(m->qos_level, s.options.max_qos);  // [MQTT-3.8.4-8]
+    // [MQTT-3.3.1-12] live deliveries carry RETAIN=0 unless Retain As Published.
+    bool retain = s.options.retain_as_published && m->retain;
+    merge_into(targets, s.slot, q, retain, s.identifier);
+  };
+  index_.match(
+      m->topic,
+      [&](std::uint64_t key, const subscriber& s) {
+        if (s.options.no_local && key == m->origin) return;  // [MQTT-3.8.3-3]
+        add(s);
+      },
+      [&](std::string_view, auto& group) {
+        // One member of a shared group per message, round robin, preferring
+        // connected members ([MQTT-4.8.2]).
+        std::size_t n = group.size();
+        if (n == 0) return;
+        std::size_t start = group.next_index();
+        const subscriber* chosen = &group[start % n].value;
+        for (std::size_t i = 0; i < n; ++i) {
+          const auto& s = group[(start + i) % n].value;
+          if (s.slot->connected.load(std::memory_order_relaxed)) {
+            chosen = &s;
+            break;
+          }
+        }
+        add(*chosen);
+      });
+  for (const auto& t : targets) deliver_to(t.slot, m, t.how, now);
+  return targets.size();
+}
+
+void broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& m, const session::delivery& d,
+                              clock::time_point now) {
+  session::frame_list frames;
+  session::deliver_status status;
+  {
+    std::lock_guard lock(slot->mutex);
+    if (slot->ended) return;
+    if (d.qos_level == protocol::qos::at_most_once && slot->link &&
+        slot->link->pending_bytes() > options_.max_outbound_bytes) {
+      return;  // a slow reader loses QoS 0 rather than growing memory
+    }
+    status = slot->state.deliver(m, d, now, frames);
+    if (slot->link) slot->link->push(frames);
+    if (status == session::deliver_status::overflow_terminate && slot->link) {
+      push_disconnect(*slot->link, slot->version, protocol::reason_code::quota_exceeded);
+      slot->link->close();
+    }
+  }
+  if (status == session::deliver_status::overflow_terminate) {
+    spdlog::warn("session {}: queue limit reached, session terminated (session_overflow = terminate)",
+                 slot->state.client_id());
+    end_session(slot);
+  }
+}
+
+bool broker_state::subscribe(const slot_ptr& slot, const std::string& filter, const subscription_record& rec) {
+  topic::shared_filter shared;
+  auto kind = topic::parse_shared(filter, shared);
+  std::string_view group = kind == topic::share_parse::shared ? shared.group : std::string_view{};
+  std::string_view plain = kind == topic::share_parse::shared ? shared.filter : std::string_view{filter};
+  return index_.subscribe(plain, group, slot->id, subscriber{slot, rec.options, rec.identifier});
+}
+
+bool broker_state::unsubscribe(const slot_ptr& slot, const std::string& filter) {
+  topic::shared_filter shared;
+  auto kind = topic::parse_shared(filter, shared);
+  std::string_view group = kind == topic::share_parse::shared ? shared.group : std::string_view{};
+  std::string_view plain = kind == topic::share_parse::shared ? shared.filter : std::string_view{filter};
+  return index_.unsubscribe(plain, group, slot->id);
+}
+
+void broker_state::tick(clock::time_point now) {
+  std::vector<slot_ptr> due;
+  {
+    std::lock_guard reg(registry_mutex_);
+    for (const auto& s : waiting_) {
+      std::lock_guard lock(s->mutex);
+      if ((s->will_at && *s->will_at <= now) || (s->expires_at && *s->expires_at <= now)) due.push_back(s);
+    }
+  }
+  for (const auto& s : due) {
+    std::optional<protocol::will> will;
+    bool end = false;
+    {
+      std::lock_guard lock(s->mutex);
+      if (s->connected || s->ended) continue;
+      if (s->will_at && *s->will_at <= now) {
+        will = std::move(s->will);
+        s->will.reset();
+        s->will_at.reset();
+      }
+      end = s->expires_at && *s->expires_at <= now;
+    }
+    if (will) publish_will(std::move(*will), s->id, now);
+    if (end) {
+      spdlog::debug("session {} expired", s->state.client_id());
+      end_session(s);
+    }
+  }
+}
+
+void broker_state::shutdown() {
+  std::lock_guard reg(registry_mutex_);
+  for (const auto& [id, s] : sessions_) {
+    std::lock_guard lock(s->mutex);
+    if (!s->link) continue;
+    push_disconnect(*s->link, s->version, protocol::reason_code::server_shutting_down);
+    s->link->close();
+  }
+}
+
+std::size_t broker_state::session_count() const {
+  std::lock_guard reg(registry_mutex_);
+  return sessions_.size();
+}
+
+}  // namespace gridmq::broker

@@ -1,0 +1,96 @@
+// Everything the broker shares between connections: the session registry,
+// the subscription index, the retained store and the timers of disconnected
+// sessions. client_connection does the per-packet work and calls in here.
+//
+// Locks, in the only order they may nest: registry_mutex_ -> a slot's mutex
+// -> an outbox's mutex. The subscription index and the retained store have
+// their own locks and are never called with a slot locked.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "broker/broker_options.hpp"
+#include "broker/retained_store.hpp"
+#include "broker/session_slot.hpp"
+#include "topic/subscription_index.hpp"
+
+namespace gridmq::broker {
+
+// What the subscription index stores per subscription.
+struct subscriber {
+  slot_ptr slot;
+  protocol::subscribe_options options;
+  std::uint32_t identifier = 0;
+};
+
+class broker_state {
+ public:
+  explicit broker_state(broker_options options);
+
+  const broker_options& options() const noexcept { return options_; }
+  session::session_limits session_limits() const noexcept;
+
+  // --- registry (CONNECT, disconnect, expiry)
+  struct claim_result {
+    slot_ptr slot;
+    bool session_present = false;
+    std::optional<protocol::will> previous_will;  // of a session taken over or discarded: publish now
+  };
+  // Runs under the slot's lock once the slot is chosen, so that CONNACK and
+  // resent messages are queued before any routed message.
+  using attach_fn = std::function<void(session_slot&, bool session_present)>;
+  // Finds or creates the session of `client_id` and attaches `link` to it,
+  // taking over any connection attached before ([MQTT-3.1.4-3]). Clean Start
+  // discards an existing session ([MQTT-3.1.2-4]).
+  claim_result claim(const std::string& client_id, bool clean_start, const attach_fn& attach);
+  // Removes the session everywhere: registry, index, queues.
+  void end_session(const slot_ptr& slot);
+  std::string assign_client_id();
+  // The connection `generation` of `slot` ended. `publish_will`: it ended
+  // without a normal DISCONNECT ([MQTT-3.1.2-8]).
+  void on_disconnected(const slot_ptr& slot, std::uint64_t generation, bool will_wanted);
+
+  // --- routing
+  // Delivers to every matching subscription; returns the number of sessions
+  // it went to.
+  std::size_t route(const session::message_ptr& m, session::clock::time_point now);
+  void publish_will(protocol::will&& w, std::uint64_t origin, session::clock::time_point now);
+  void deliver_to(const slot_ptr& slot, const session::message_ptr& m, const session::delivery& d,
+                  session::clock::time_point now);
+
+  // --- subscriptions
+  bool subscribe(const slot_ptr& slot, const std::string& filter, const subscription_record& rec);
+  bool unsubscribe(const slot_ptr& slot, const std::string& filter);
+  retained_store& retained() noexcept { return retained_; }
+
+  // --- timers and shutdown
+  void tick(session::clock::time_point now);
+  void shutdown();
+  std::size_t session_count() const;
+  std::atomic<std::size_t> connections{0};
+  std::uint64_t next_generation() noexcept { return ++generation_; }
+
+ private:
+  void arm_timers(const slot_ptr& slot);
+
+  broker_options options_;
+  mutable std::mutex registry_mutex_;
+  std::unordered_map<std::string, slot_ptr> sessions_;
+  std::set<slot_ptr> waiting_;  // disconnected slots with a will or expiry pending
+  std::uint64_t next_slot_id_ = 0;
+  std::mt19937_64 id_random_;
+  std::atomic<std::uint64_t> generation_{0};
+
+  topic::subscription_index<subscriber> index_;
+  retained_store retained_;
+};
+
+}  // namespace gridmq::broker

@@ -1,0 +1,141 @@
+#include "broker/client_connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace gridmq::broker {
+
+using protocol::reason_code;
+
+client_connection::client_connection(broker_state& broker, connection_sink& sink, client_info info)
+    : broker_(broker), outbox_(std::make_shared<outbox>(sink)), info_(std::move(info)) {
+  ++broker_.connections;
+}
+
+client_connection::~client_connection() = default;
+
+data_result client_connection::on_data(std::span<const std::uint8_t> buffered) {
+  data_result r;
+  while (phase_ != phase::closing) {
+    auto rest = buffered.subspan(r.consumed);
+    auto fr = protocol::next_frame(rest, broker_.options().max_packet_size);
+    if (fr.status == protocol::frame_status::incomplete) {
+      r.need = fr.f.remaining != 0 ? fr.f.total() : 0;
+      return r;
+    }
+    if (fr.status == protocol::frame_status::error) {
+      on_decode_error(fr.error);  // [MQTT-3.1.2-24]/0x95: too large, or a malformed length
+      break;
+    }
+    auto decoded = protocol::decode(rest.first(fr.f.total()), version_);
+    r.consumed += fr.f.total();
+    if (!decoded) {
+      on_decode_error(decoded.error());
+      break;
+    }
+    dispatch(std::move(*decoded));
+  }
+  // After a close is decided, the rest of the input is discarded unread.
+  r.consumed = buffered.size();
+  r.need = 0;
+  return r;
+}
+
+void client_connection::dispatch(protocol::packet&& p) {
+  if (phase_ == phase::awaiting_connect) {
+    if (auto* c = std::get_if<protocol::connect>(&p)) return handle_connect(std::move(*c));
+    // [MQTT-3.1.0-1] the first packet must be CONNECT.
+    return fail(reason_code::protocol_error, "[MQTT-3.1.0-1] first packet is not CONNECT");
+  }
+  std::visit(
+      [this](auto&& pk) {
+        using T = std::decay_t<decltype(pk)>;
+        if constexpr (std::is_same_v<T, protocol::publish>) {
+          handle_publish(std::move(pk));
+        } else if constexpr (std::is_same_v<T, protocol::puback>) {
+          handle_puback(pk);
+        } else if constexpr (std::is_same_v<T, protocol::pubrec>) {
+          handle_pubrec(pk);
+        } else if constexpr (std::is_same_v<T, protocol::pubrel>) {
+          handle_pubrel(pk);
+        } else if constexpr (std::is_same_v<T, protocol::pubcomp>) {
+          handle_pubcomp(pk);
+        } else if constexpr (std::is_same_v<T, protocol::subscribe>) {
+          handle_subscribe(std::move(pk));
+        } else if constexpr (std::is_same_v<T, protocol::unsubscribe>) {
+          handle_unsubscribe(std::move(pk));
+        } else if constexpr (std::is_same_v<T, protocol::pingreq>) {
+          send(protocol::pingresp{});  // [MQTT-3.12.4-1]
+        } else if constexpr (std::is_same_v<T, protocol::disconnect>) {
+          handle_disconnect(pk);
+        } else if constexpr (std::is_same_v<T, protocol::connect>) {
+          fail(reason_code::protocol_error, "[MQTT-3.1.0-2] second CONNECT");
+        } else if constexpr (std::is_same_v<T, protocol::auth>) {
+          fail(reason_code::protocol_error, "[MQTT-4.12.0-1] AUTH without an authentication method");
+        } else {
+          fail(reason_code::protocol_error, "packet a client must not send");
+        }
+      },
+      std::move(p));
+}
+
+void client_connection::on_decode_error(const protocol::decode_error& e) {
+  if (phase_ == phase::awaiting_connect && e.code == reason_code::unsupported_protocol_version) {
+    // [MQTT-3.1.2-2] answer an unsupported level with the 3.1.1 return code
+    // 0x01, which every version can read, then close.
+    session::frame f;
+    f.bytes = std::string("\x20\x02\x00\x01", 4);
+    outbox_->push(std::move(f));
+    spdlog::info("{}: unsupported protocol version, refused", info_.peer);
+    phase_ = phase::closing;
+    outbox_->close();
+    return;
+  }
+  fail(e.code, e.what);
+}
+
+void client_connection::fail(reason_code code, std::string_view why) {
+  if (phase_ == phase::closing) return;
+  spdlog::info("client '{}' ({}): closing, {} ({})", client_id_, info_.peer, why, protocol::to_string(code));
+  if (phase_ == phase::connected && version_ == protocol::protocol_version::v5) {
+    protocol::disconnect d{code, {}};
+    if (problem_info_) d.props.reason_string = std::string(why);
+    send(d);
+  }
+  phase_ = phase::closing;
+  outbox_->close();
+}
+
+void client_connection::send(const protocol::packet& p) {
+  session::frame f;
+  protocol::encode(p, version_, f.bytes);
+  outbox_->push(std::move(f));
+}
+
+void client_connection::push_session_frames(session::frame_list& frames) { outbox_->push(frames); }
+
+void client_connection::drain(std::vector<outbound_chunk>& out) { outbox_->drain(out); }
+
+std::chrono::milliseconds client_connection::idle_timeout() const {
+  if (phase_ == phase::awaiting_connect) return broker_.options().connect_timeout;
+  if (keep_alive_ == 0) return std::chrono::milliseconds{0};
+  return std::chrono::milliseconds{keep_alive_ * 1500};  // [MQTT-3.1.2-24] one and a half times
+}
+
+void client_connection::on_idle_timeout() {
+  if (phase_ == phase::awaiting_connect) {
+    spdlog::info("{}: no CONNECT in time, closing", info_.peer);
+    phase_ = phase::closing;
+    outbox_->close();
+    return;
+  }
+  fail(reason_code::keep_alive_timeout, "[MQTT-3.1.2-24] keep alive timeout");
+}
+
+void client_connection::on_closed() {
+  outbox_->detach_sink();
+  if (slot_) broker_.on_disconnected(slot_, generation_, will_on_close_);
+  slot_.reset();
+  --broker_.connections;
+}
+
+}  // namespace gridmq::broker

@@ -1,0 +1,75 @@
+// The broker's side of one network connection: cuts and decodes packets,
+// runs CONNECT, and dispatches every later packet to the session, the
+// subscription index and routing.
+//
+// Lifecycle: created by broker::open() when the transport accepts a socket,
+// destroyed by the transport after on_closed(). Threads: used only on the
+// connection's worker; what other workers see of it is its outbox.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/broker_state.hpp"
+#include "broker/client_port.hpp"
+#include "broker/outbox.hpp"
+#include "protocol/codec.hpp"
+
+namespace gridmq::broker {
+
+class client_connection final : public client_port {
+ public:
+  client_connection(broker_state& broker, connection_sink& sink, client_info info);
+  ~client_connection() override;
+
+  data_result on_data(std::span<const std::uint8_t> buffered) override;
+  void drain(std::vector<outbound_chunk>& out) override;
+  std::chrono::milliseconds idle_timeout() const override;
+  void on_idle_timeout() override;
+  void on_closed() override;
+
+ private:
+  enum class phase : std::uint8_t { awaiting_connect, connected, closing };
+
+  void dispatch(protocol::packet&& p);
+  void on_decode_error(const protocol::decode_error& e);
+  // CONNECT (connect_handler.cpp)
+  void handle_connect(protocol::connect&& c);
+  bool check_connect(protocol::connect& c);
+  void refuse_connect(protocol::reason_code v5_code, std::string_view why);
+  protocol::connack make_connack(const protocol::connect& c, bool session_present) const;
+  // Post-CONNECT packets (packet_handlers.cpp)
+  void handle_publish(protocol::publish&& p);
+  bool resolve_topic_alias(protocol::publish& p);
+  void handle_puback(const protocol::puback& p);
+  void handle_pubrec(const protocol::pubrec& p);
+  void handle_pubrel(const protocol::pubrel& p);
+  void handle_pubcomp(const protocol::pubcomp& p);
+  void handle_subscribe(protocol::subscribe&& s);
+  void send_retained(const std::string& filter, const subscription_record& rec);
+  void handle_unsubscribe(protocol::unsubscribe&& u);
+  void handle_disconnect(const protocol::disconnect& d);
+
+  // Sends a server DISCONNECT (v5) with `code`, closes, and logs the rule.
+  void fail(protocol::reason_code code, std::string_view why);
+  void send(const protocol::packet& p);
+  void push_session_frames(session::frame_list& frames);
+
+  broker_state& broker_;
+  std::shared_ptr<outbox> outbox_;
+  client_info info_;
+  phase phase_ = phase::awaiting_connect;
+  protocol::protocol_version version_ = protocol::protocol_version::v311;
+  std::string client_id_;
+  slot_ptr slot_;
+  std::uint64_t generation_ = 0;
+  std::uint16_t keep_alive_ = 0;
+  bool will_on_close_ = true;     // cleared by a normal DISCONNECT
+  bool problem_info_ = true;      // Request Problem Information
+  std::vector<std::string> topic_aliases_;  // inbound, index = alias
+};
+
+}  // namespace gridmq::broker

@@ -1,0 +1,137 @@
+// CONNECT: validation, the session claim (takeover, clean start, resume)
+// and the CONNACK with what the broker decided.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "broker/client_connection.hpp"
+#include "topic/matches.hpp"
+#include "topic/validation.hpp"
+
+namespace gridmq::broker {
+
+using protocol::protocol_version;
+using protocol::reason_code;
+
+void client_connection::refuse_connect(reason_code v5_code, std::string_view why) {
+  spdlog::info("{}: CONNECT of '{}' refused: {} ({})", info_.peer, client_id_, why, protocol::to_string(v5_code));
+  protocol::connack ack;
+  ack.code = v5_code;  // the encoder maps it to a 3.1.1 return code for older clients
+  if (version_ == protocol_version::v5 && problem_info_) ack.props.reason_string = std::string(why);
+  send(ack);
+  phase_ = phase::closing;
+  outbox_->close();
+}
+
+bool client_connection::check_connect(protocol::connect& c) {
+  const auto& opt = broker_.options();
+  bool v5 = version_ == protocol_version::v5;
+  if (c.client_id.empty()) {
+    // [MQTT-3.1.3-8] 3.1.1 refuses an empty id without Clean Session; v3.1 always.
+    if (!v5 && (!c.clean_start || version_ == protocol_version::v31)) {
+      refuse_connect(reason_code::client_identifier_not_valid, "[MQTT-3.1.3-8] empty client id needs clean session");
+      return false;
+    }
+    c.client_id = broker_.assign_client_id();  // [MQTT-3.1.3-6]
+  } else if (c.client_id.size() > opt.max_client_id_length) {
+    refuse_connect(reason_code::client_identifier_not_valid, "[MQTT-3.1.3-5] client id too long");
+    return false;
+  }
+  client_id_ = c.client_id;
+  if (c.props.authentication_method) {
+    refuse_connect(reason_code::bad_authentication_method, "[MQTT-4.12.0-1] unsupported authentication method");
+    return false;
+  }
+  if (!opt.allow_anonymous && !c.username) {
+    refuse_connect(reason_code::not_authorized, "anonymous clients are not allowed");
+    return false;
+  }
+  if (c.will_message) {
+    const auto& w = *c.will_message;
+    if (!topic::is_valid_topic_name(w.topic)) {
+      refuse_connect(reason_code::topic_name_invalid, "[MQTT-3.1.3-11] invalid will topic");
+      return false;
+    }
+    if (static_cast<std::uint8_t>(w.qos_level) > opt.maximum_qos) {
+      refuse_connect(reason_code::qos_not_supported, "[MQTT-3.2.2-12] will QoS above Maximum QoS");
+      return false;
+    }
+    if (w.retain && !opt.retain_available) {
+      refuse_connect(reason_code::retain_not_supported, "[MQTT-3.2.2-13] retain not available");
+      return false;
+    }
+  }
+  return true;
+}
+
+protocol::connack client_connection::make_connack(const protocol::connect& c, bool session_present) const {
+  const auto& opt = broker_.options();
+  protocol::connack ack;
+  // [MQTT-3.2.2-1] with Clean Start the session present flag is 0.
+  ack.session_present = session_present && !c.clean_start;
+  if (version_ != protocol_version::v5) return ack;
+  auto& p = ack.props;
+  if (c.client_id != client_id_ || c.client_id.empty()) p.assigned_client_identifier = client_id_;
+  auto requested = c.props.session_expiry_interval.value_or(0);
+  if (requested > opt.max_session_expiry) p.session_expiry_interval = opt.max_session_expiry;
+  p.receive_maximum = opt.receive_maximum;
+  p.maximum_packet_size = opt.max_packet_size;
+  if (opt.topic_alias_maximum != 0) p.topic_alias_maximum = opt.topic_alias_maximum;
+  if (opt.maximum_qos < 2) p.maximum_qos = opt.maximum_qos;
+  if (!opt.retain_available) p.retain_available = 0;
+  if (c.keep_alive != keep_alive_) p.server_keep_alive = keep_alive_;  // [MQTT-3.1.2-21]
+  if (c.props.request_response_information.value_or(0) == 1) {
+    p.response_information = opt.response_information_prefix + client_id_;
+  }
+  return ack;
+}
+
+void client_connection::handle_connect(protocol::connect&& c) {
+  version_ = c.version;
+  problem_info_ = c.props.request_problem_information.value_or(1) != 0;
+  std::string requested_id = c.client_id;
+  if (!check_connect(c)) return;
+  const auto& opt = broker_.options();
+
+  keep_alive_ = c.keep_alive;
+  if (version_ == protocol_version::v5 && keep_alive_ > opt.max_keep_alive) keep_alive_ = opt.max_keep_alive;
+
+  std::uint32_t expiry = 0;
+  if (version_ == protocol_version::v5) {
+    expiry = std::min(c.props.session_expiry_interval.value_or(0), opt.max_session_expiry);
+  } else if (!c.clean_start) {
+    expiry = opt.max_session_expiry;  // a 3.1.1 persistent session lives as long as allowed
+  }
+  topic_aliases_.assign(version_ == protocol_version::v5 ? opt.topic_alias_maximum + 1u : 0u, std::string{});
+
+  session::link_params link;
+  link.version = version_;
+  link.receive_maximum = c.props.receive_maximum.value_or(65535);
+  link.maximum_packet_size = c.props.maximum_packet_size.value_or(0);
+  generation_ = broker_.next_generation();
+  auto connect_copy = c;  // the fields CONNACK needs
+  connect_copy.client_id = requested_id;
+
+  auto attach = [&](session_slot& s, bool present) {
+    s.link = outbox_;
+    s.link_generation = generation_;
+    s.version = version_;
+    s.connected = true;
+    s.will = std::move(c.will_message);
+    s.expiry_interval = expiry;
+    session::frame_list frames;
+    protocol::encode(make_connack(connect_copy, present), version_, frames.emplace_back().bytes);
+    s.state.attach(link, session::clock::now(), frames);
+    outbox_->push(frames);
+  };
+  auto claimed = broker_.claim(client_id_, c.clean_start, attach);
+  slot_ = claimed.slot;
+  phase_ = phase::connected;
+  spdlog::debug("client '{}' connected from {} (v{}, session present {})", client_id_, info_.peer,
+                static_cast<int>(version_), claimed.session_present);
+  if (claimed.previous_will) {
+    broker_.publish_will(std::move(*claimed.previous_will), slot_->id, session::clock::now());
+  }
+}
+
+}  // namespace gridmq::broker

@@ -1,0 +1,210 @@
+// The packets of a connected client: PUBLISH and its acknowledgements,
+// SUBSCRIBE, UNSUBSCRIBE and DISCONNECT.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "broker/client_connection.hpp"
+#include "topic/matches.hpp"
+#include "topic/validation.hpp"
+
+namespace gridmq::broker {
+
+using protocol::protocol_version;
+using protocol::qos;
+using protocol::reason_code;
+using session::clock;
+
+bool client_connection::resolve_topic_alias(protocol::publish& p) {
+  if (!p.props.topic_alias) {
+    if (p.topic.empty()) {
+      fail(reason_code::protocol_error, "[MQTT-3.3.2-1] empty topic without a topic alias");
+      return false;
+    }
+    return true;
+  }
+  auto alias = *p.props.topic_alias;
+  p.props.topic_alias.reset();  // an inbound alias is never forwarded
+  if (alias == 0 || alias >= topic_aliases_.size()) {
+    fail(reason_code::topic_alias_invalid, "[MQTT-3.3.2-8] topic alias 0 or above Topic Alias Maximum");
+    return false;
+  }
+  if (!p.topic.empty()) {
+    topic_aliases_[alias] = p.topic;
+    return true;
+  }
+  if (topic_aliases_[alias].empty()) {
+    fail(reason_code::protocol_error, "[MQTT-3.3.2-8] unknown topic alias");
+    return false;
+  }
+  p.topic = topic_aliases_[alias];
+  return true;
+}
+
+void client_connection::handle_publish(protocol::publish&& p) {
+  const auto& opt = broker_.options();
+  if (!resolve_topic_alias(p)) return;
+  if (!topic::is_valid_topic_name(p.topic)) {
+    return fail(reason_code::topic_name_invalid, "[MQTT-3.3.2-2] invalid topic name");
+  }
+  if (static_cast<std::uint8_t>(p.qos_level) > opt.maximum_qos) {
+    return fail(reason_code::qos_not_supported, "[MQTT-3.2.2-11] QoS above Maximum QoS");
+  }
+  if (p.retain && !opt.retain_available) {
+    return fail(reason_code::retain_not_supported, "[MQTT-3.2.2-14] retain not available");
+  }
+  auto packet_id = p.packet_id;
+  auto level = p.qos_level;
+  if (level == qos::exactly_once) {
+    bool first = false;
+    std::size_t pending = 0;
+    {
+      std::lock_guard lock(slot_->mutex);
+      first = slot_->state.inbound_qos2_begin(packet_id);
+      pending = slot_->state.inbound_qos2_count();
+    }
+    if (pending > opt.receive_maximum) {
+      return fail(reason_code::receive_maximum_exceeded, "[MQTT-3.3.4-9] more QoS 2 in flight than Receive Maximum");
+    }
+    if (!first) {
+      // [MQTT-4.3.3-10] a resend before PUBREL is acknowledged, not routed again.
+      send(protocol::pubrec{packet_id, reason_code::success, {}});
+      return;
+    }
+  }
+  auto now = clock::now();
+  auto m = session::make_message(std::move(p), slot_->id, now);
+  if (m->retain) broker_.retained().store(m);
+  auto receivers = broker_.route(m, now);
+  if (level == qos::at_most_once) return;
+  // v5: 0x10 tells the publisher nobody received it; still a success.
+  auto code = receivers == 0 && version_ == protocol_version::v5 ? reason_code::no_matching_subscribers
+                                                                  : reason_code::success;
+  if (level == qos::at_least_once) {
+    send(protocol::puback{packet_id, code, {}});
+  } else {
+    send(protocol::pubrec{packet_id, code, {}});
+  }
+}
+
+void client_connection::handle_puback(const protocol::puback& p) {
+  if (protocol::is_error(p.code)) {
+    spdlog::info("client '{}': PUBACK {} with {}", client_id_, p.packet_id, protocol::to_string(p.code));
+  }
+  session::frame_list frames;
+  std::lock_guard lock(slot_->mutex);
+  slot_->state.on_puback(p.packet_id, clock::now(), frames);
+  outbox_->push(frames);
+}
+
+void client_connection::handle_pubrec(const protocol::pubrec& p) {
+  session::frame_list frames;
+  std::lock_guard lock(slot_->mutex);
+  if (!slot_->state.on_pubrec(p.packet_id, p.code, clock::now(), frames) && !protocol::is_error(p.code)) {
+    send(protocol::pubrel{p.packet_id, reason_code::packet_identifier_not_found, {}});
+    return;
+  }
+  outbox_->push(frames);
+}
+
+void client_connection::handle_pubrel(const protocol::pubrel& p) {
+  bool known = false;
+  {
+    std::lock_guard lock(slot_->mutex);
+    known = slot_->state.inbound_qos2_release(p.packet_id);
+  }
+  // [MQTT-4.3.3-11] PUBCOMP either way; v5 says whether the id was known.
+  send(protocol::pubcomp{p.packet_id, known ? reason_code::success : reason_code::packet_identifier_not_found, {}});
+}
+
+void client_connection::handle_pubcomp(const protocol::pubcomp& p) {
+  session::frame_list frames;
+  std::lock_guard lock(slot_->mutex);
+  slot_->state.on_pubcomp(p.packet_id, clock::now(), frames);
+  outbox_->push(frames);
+}
+
+void client_connection::handle_subscribe(protocol::subscribe&& s) {
+  const auto& opt = broker_.options();
+  bool v5 = version_ == protocol_version::v5;
+  std::uint32_t identifier = s.props.subscription_identifiers.empty() ? 0 : s.props.subscription_identifiers.front();
+  protocol::suback ack;
+  ack.packet_id = s.packet_id;  // [MQTT-3.8.4-2]
+  std::vector<std::pair<std::string, subscription_record>> retained_for;
+  for (auto& req : s.topics) {
+    topic::shared_filter shared;
+    auto kind = topic::parse_shared(req.filter, shared);
+    bool valid = kind == topic::share_parse::shared
+                     ? true
+                     : kind == topic::share_parse::not_shared && topic::is_valid_topic_filter(req.filter);
+    if (!valid) {
+      // [MQTT-3.8.4-6]/[MQTT-3.9.3-2] a failure code for this filter only.
+      ack.codes.push_back(v5 ? reason_code::topic_filter_invalid : reason_code::unspecified_error);
+      continue;
+    }
+    if (kind == topic::share_parse::shared && req.options.no_local) {
+      return fail(reason_code::protocol_error, "[MQTT-3.8.3-4] No Local on a shared subscription");
+    }
+    subscription_record rec;
+    rec.options = req.options;
+    rec.options.max_qos = std::min(req.options.max_qos, static_cast<qos>(opt.maximum_qos));  // [MQTT-3.9.3-1]
+    if (!v5) rec.options = {rec.options.max_qos, false, false, protocol::retain_handling::send_on_subscribe};
+    rec.identifier = identifier;
+    {
+      std::lock_guard lock(slot_->mutex);
+      slot_->subscriptions[req.filter] = rec;
+    }
+    bool is_new = broker_.subscribe(slot_, req.filter, rec);
+    ack.codes.push_back(static_cast<reason_code>(rec.options.max_qos));
+    auto handling = rec.options.handling;
+    if (kind != topic::share_parse::shared &&  // [MQTT-3.8.4-?] no retained on a shared subscribe
+        (handling == protocol::retain_handling::send_on_subscribe ||
+         (handling == protocol::retain_handling::send_if_new && is_new))) {
+      retained_for.emplace_back(req.filter, rec);
+    }
+  }
+  send(ack);
+  for (const auto& [filter, rec] : retained_for) send_retained(filter, rec);
+}
+
+void client_connection::send_retained(const std::string& filter, const subscription_record& rec) {
+  auto now = clock::now();
+  for (const auto& m : broker_.retained().matching(filter, now)) {
+    session::delivery d;
+    d.qos_level = std::min(m->qos_level, rec.options.max_qos);
+    d.retain = true;  // [MQTT-3.3.1-6]
+    if (rec.identifier != 0) d.subscription_ids.push_back(rec.identifier);
+    broker_.deliver_to(slot_, m, d, now);
+  }
+}
+
+void client_connection::handle_unsubscribe(protocol::unsubscribe&& u) {
+  protocol::unsuback ack;
+  ack.packet_id = u.packet_id;  // [MQTT-3.10.4-4]
+  for (const auto& filter : u.filters) {
+    {
+      std::lock_guard lock(slot_->mutex);
+      slot_->subscriptions.erase(filter);
+    }
+    bool existed = broker_.unsubscribe(slot_, filter);
+    ack.codes.push_back(existed ? reason_code::success : reason_code::no_subscription_existed);
+  }
+  send(ack);  // [MQTT-3.10.4-5] even when nothing matched
+}
+
+void client_connection::handle_disconnect(const protocol::disconnect& d) {
+  if (d.props.session_expiry_interval) {
+    std::lock_guard lock(slot_->mutex);
+    if (slot_->expiry_interval == 0 && *d.props.session_expiry_interval != 0) {
+      // [MQTT-3.14.2-2]
+      return fail(reason_code::protocol_error, "[MQTT-3.14.2-2] session expiry raised from 0 on DISCONNECT");
+    }
+    slot_->expiry_interval = std::min(*d.props.session_expiry_interval, broker_.options().max_session_expiry);
+  }
+  // [MQTT-3.14.4-3] a normal DISCONNECT deletes the will; 0x04 keeps it.
+  will_on_close_ = d.code == reason_code::disconnect_with_will;
+  phase_ = phase::closing;
+  outbox_->close();
+}
+
+}  // namespace gridmq::broker

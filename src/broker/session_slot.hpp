@@ -1,0 +1,52 @@
+// A session as the broker holds it: the sans-I/O session plus what ties it
+// to the rest of the broker (its attached connection, will, expiry).
+//
+// Threads: every field below `mutex` is guarded by it. The slot is shared by
+// the registry, the subscription index and routing workers; `ended` tells a
+// worker that still holds a reference that the session is gone.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "broker/outbox.hpp"
+#include "protocol/packet.hpp"
+#include "session/session.hpp"
+
+namespace gridmq::broker {
+
+struct subscription_record {
+  protocol::subscribe_options options;
+  std::uint32_t identifier = 0;  // 0 = none
+};
+
+class session_slot {
+ public:
+  session_slot(std::uint64_t slot_id, std::string client_id, session::session_limits limits)
+      : id(slot_id), state(std::move(client_id), limits) {}
+
+  const std::uint64_t id;
+  std::atomic<bool> connected{false};
+
+  std::mutex mutex;
+  session::session state;
+  std::shared_ptr<outbox> link;        // attached connection, or null
+  std::uint64_t link_generation = 0;   // which connection is attached
+  protocol::protocol_version version = protocol::protocol_version::v311;
+  std::map<std::string, subscription_record> subscriptions;  // full filter incl. $share/
+  std::optional<protocol::will> will;
+  std::uint32_t expiry_interval = 0;   // seconds, after disconnect
+  std::optional<session::clock::time_point> will_at;
+  std::optional<session::clock::time_point> expires_at;
+  bool ended = false;
+};
+
+using slot_ptr = std::shared_ptr<session_slot>;
+
+}  // namespace gridmq::broker

@@ -1,0 +1,27 @@
+#include "session/message.hpp"
+
+namespace gridmq::session {
+
+message_ptr make_message(protocol::publish&& p, std::uint64_t origin, clock::time_point now) {
+  auto m = std::make_shared<message>();
+  m->topic = std::move(p.topic);
+  m->payload = p.payload ? std::move(p.payload) : std::make_shared<const std::string>();
+  m->qos_level = p.qos_level;
+  m->retain = p.retain;
+  m->origin = origin;
+  if (p.props.message_expiry_interval) {
+    m->expires_at = now + std::chrono::seconds(*p.props.message_expiry_interval);
+  }
+  // Only the properties the spec says are forwarded unchanged ([MQTT-3.3.2-4],
+  // [MQTT-3.3.2-15..20], [MQTT-3.3.2-17]); the topic alias is per connection.
+  auto& in = p.props;
+  auto& out = m->props;
+  out.payload_format_indicator = in.payload_format_indicator;
+  out.content_type = std::move(in.content_type);
+  out.response_topic = std::move(in.response_topic);
+  out.correlation_data = std::move(in.correlation_data);
+  out.user_properties = std::move(in.user_properties);
+  return m;
+}
+
+}  // namespace gridmq::session

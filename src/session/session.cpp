@@ -1,0 +1,187 @@
+#include "session/session.hpp"
+
+#include <algorithm>
+
+#include "protocol/codec.hpp"
+#include "session/publish_encoder.hpp"
+
+namespace gridmq::session {
+
+using protocol::qos;
+
+session::session(std::string client_id, session_limits limits)
+    : client_id_(std::move(client_id)), limits_(limits) {}
+
+void session::attach(const link_params& link, clock::time_point now, frame_list& out) {
+  link_ = link;
+  attached_ = true;
+  // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP=1) and PUBREL packets,
+  // in their original order ([MQTT-4.6.0-1]).
+  for (const auto& [seq, packet_id] : send_order_) {
+    const auto& e = inflight_.at(packet_id);
+    if (e.state == outbound_state::await_pubcomp) {
+      protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, link_.version, out.emplace_back().bytes);
+    } else {
+      encode_delivery(*e.msg, e.how, packet_id, true, link_.version, now, out);
+    }
+  }
+  fill_window(now, out);
+}
+
+void session::detach() noexcept { attached_ = false; }
+
+bool session::window_open() const noexcept {
+  std::size_t window = std::min<std::size_t>(link_.receive_maximum, limits_.max_inflight);
+  return inflight_.size() < std::max<std::size_t>(window, 1);
+}
+
+std::uint16_t session::next_packet_id() noexcept {
+  do {
+    ++last_packet_id_;
+    if (last_packet_id_ == 0) last_packet_id_ = 1;  // [MQTT-2.2.1-3] never 0
+  } while (inflight_.count(last_packet_id_) != 0);
+  return last_packet_id_;
+}
+
+bool session::fits_client(const message& m) const noexcept {
+  if (link_.maximum_packet_size == 0) return true;
+  // Cheap test first: headers are far below this margin.
+  if (m.payload_size() + m.topic.size() + 256 < link_.maximum_packet_size) return true;
+  delivery probe;
+  return delivery_size(m, probe, link_.version) + 64 <= link_.maximum_packet_size;
+}
+
+void session::send(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out) {
+  if (d.qos_level == qos::at_most_once) {
+    encode_delivery(*m, d, 0, false, link_.version, now, out);
+    return;
+  }
+  auto packet_id = next_packet_id();
+  auto seq = ++send_seq_;
+  inflight_.emplace(packet_id, inflight_entry{m, d, d.qos_level == qos::at_least_once ? outbound_state::await_puback
+                                                                                       : outbound_state::await_pubrec});
+  send_order_.emplace(seq, packet_id);
+  order_of_.emplace(packet_id, seq);
+  encode_delivery(*m, d, packet_id, false, link_.version, now, out);
+}
+
+deliver_status session::deliver(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out) {
+  if (m->is_expired(now)) return deliver_status::dropped_expired;
+  if (d.qos_level == qos::at_most_once) {
+    // QoS 0 is not queued for an absent client (as Event Grid and Mosquitto).
+    if (!attached_) return deliver_status::dropped_qos0;
+    if (!fits_client(*m)) return deliver_status::dropped_too_large;  // [MQTT-3.1.2-25]
+    send(m, d, now, out);
+    return deliver_status::sent;
+  }
+  if (attached_ && queue_.empty() && window_open()) {
+    if (!fits_client(*m)) return deliver_status::dropped_too_large;
+    send(m, d, now, out);
+    return deliver_status::sent;
+  }
+  return enqueue(m, d);
+}
+
+deliver_status session::enqueue(const message_ptr& m, const delivery& d) {
+  auto size = m->payload_size();
+  auto over = [&] {
+    return queue_.size() + 1 > limits_.max_queued_messages || queued_bytes_ + size > limits_.max_queued_bytes;
+  };
+  if (over()) {
+    switch (limits_.overflow) {
+      case overflow_policy::terminate:
+        ++dropped_;
+        return deliver_status::overflow_terminate;
+      case overflow_policy::drop_new:
+        ++dropped_;
+        return deliver_status::dropped_overflow;
+      case overflow_policy::drop_oldest:
+        while (!queue_.empty() && over()) {
+          queued_bytes_ -= queue_.front().msg->payload_size();
+          queue_.pop_front();
+          ++dropped_;
+        }
+        if (over()) {  // the message alone exceeds the byte limit
+          ++dropped_;
+          return deliver_status::dropped_overflow;
+        }
+        break;
+    }
+  }
+  queued_bytes_ += size;
+  queue_.push_back({m, d});
+  return deliver_status::queued;
+}
+
+void session::fill_window(clock::time_point now, frame_list& out) {
+  while (attached_ && !queue_.empty() && window_open()) {
+    auto e = std::move(queue_.front());
+    queue_.pop_front();
+    queued_bytes_ -= e.msg->payload_size();
+    if (e.msg->is_expired(now)) continue;  // expired while waiting
+    if (!fits_client(*e.msg)) {
+      ++dropped_;
+      continue;
+    }
+    send(e.msg, e.how, now, out);
+  }
+}
+
+bool session::on_puback(std::uint16_t packet_id, clock::time_point now, frame_list& out) {
+  auto it = inflight_.find(packet_id);
+  if (it == inflight_.end() || it->second.state != outbound_state::await_puback) return false;
+  inflight_.erase(it);
+  send_order_.erase(order_of_[packet_id]);
+  order_of_.erase(packet_id);
+  fill_window(now, out);
+  return true;
+}
+
+bool session::on_pubrec(std::uint16_t packet_id, protocol::reason_code code, clock::time_point now,
+                        frame_list& out) {
+  auto it = inflight_.find(packet_id);
+  if (it == inflight_.end()) return false;
+  if (it->second.state == outbound_state::await_pubcomp) {
+    // A repeated PUBREC: answer with PUBREL again.
+    protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, link_.version, out.emplace_back().bytes);
+    return true;
+  }
+  if (it->second.state != outbound_state::await_pubrec) return false;
+  if (protocol::is_error(code)) {
+    // [MQTT-4.3.3] a PUBREC with an error ends the exchange; no PUBREL.
+    inflight_.erase(it);
+    send_order_.erase(order_of_[packet_id]);
+    order_of_.erase(packet_id);
+    fill_window(now, out);
+    return true;
+  }
+  it->second.state = outbound_state::await_pubcomp;
+  it->second.msg.reset();  // [MQTT-4.3.3-4] the message itself is no longer needed
+  protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, link_.version, out.emplace_back().bytes);
+  return true;
+}
+
+bool session::on_pubcomp(std::uint16_t packet_id, clock::time_point now, frame_list& out) {
+  auto it = inflight_.find(packet_id);
+  if (it == inflight_.end() || it->second.state != outbound_state::await_pubcomp) return false;
+  inflight_.erase(it);
+  send_order_.erase(order_of_[packet_id]);
+  order_of_.erase(packet_id);
+  fill_window(now, out);
+  return true;
+}
+
+bool session::inbound_qos2_begin(std::uint16_t packet_id) { return inbound_qos2_.insert(packet_id).second; }
+
+bool session::inbound_qos2_release(std::uint16_t packet_id) { return inbound_qos2_.erase(packet_id) != 0; }
+
+void session::clear() noexcept {
+  inflight_.clear();
+  send_order_.clear();
+  order_of_.clear();
+  queue_.clear();
+  queued_bytes_ = 0;
+  inbound_qos2_.clear();
+}
+
+}  // namespace gridmq::session

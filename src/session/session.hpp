@@ -1,0 +1,126 @@
+// One client session's delivery state, with no I/O.
+//
+// Role: the outbound half of MQTT's QoS machinery ([MQTT-4.3], [MQTT-4.4]):
+// packet identifiers, the in-flight window bounded by the client's Receive
+// Maximum ([MQTT-3.3.4-7]), the queue of messages waiting for the window or
+// for the client to come back, resend with DUP on reconnect, and the inbound
+// QoS 2 packet ids awaiting PUBREL ([MQTT-4.3.3-9..11]).
+//
+// Lifecycle: created at the first CONNECT of a ClientId; attach()ed to each
+// connection that resumes it and detach()ed when that connection ends; it
+// outlives connections while its expiry allows.
+//
+// Threads: not thread-safe; the broker guards each session with its own lock.
+// Every call that may emit packets appends them to a caller-provided
+// frame_list, in the order they must be written.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_set>
+
+#include "protocol/packet.hpp"
+#include "session/frame.hpp"
+#include "session/message.hpp"
+
+namespace gridmq::session {
+
+enum class overflow_policy : std::uint8_t { terminate, drop_oldest, drop_new };
+
+struct session_limits {
+  std::uint32_t max_queued_messages = 100;
+  std::uint64_t max_queued_bytes = 1024 * 1024;
+  overflow_policy overflow = overflow_policy::terminate;
+  std::uint16_t max_inflight = 65535;  // the broker's own cap on the window
+};
+
+// How one delivery to this session is made (after merging overlapping
+// subscriptions of the session).
+struct delivery {
+  protocol::qos qos_level = protocol::qos::at_most_once;
+  bool retain = false;
+  std::vector<std::uint32_t> subscription_ids;
+};
+
+// What the connection negotiated, fixed while it is attached.
+struct link_params {
+  protocol::protocol_version version = protocol::protocol_version::v311;
+  std::uint16_t receive_maximum = 65535;        // the client's
+  std::uint32_t maximum_packet_size = 0;        // the client's, 0 = no limit
+};
+
+enum class deliver_status { sent, queued, dropped_qos0, dropped_overflow, dropped_too_large, dropped_expired, overflow_terminate };
+
+class session {
+ public:
+  session(std::string client_id, session_limits limits);
+
+  const std::string& client_id() const noexcept { return client_id_; }
+  bool is_attached() const noexcept { return attached_; }
+
+  // Binds to a new connection: resends unacknowledged PUBLISHes with DUP=1
+  // and PUBRELs for PUBRECs received ([MQTT-4.4.0-1]), then fills the window
+  // from the queue.
+  void attach(const link_params& link, clock::time_point now, frame_list& out);
+  void detach() noexcept;
+
+  // Delivers (or queues) a routed message.
+  deliver_status deliver(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out);
+
+  // Acknowledgements from the client. Return false for an unknown packet id.
+  bool on_puback(std::uint16_t packet_id, clock::time_point now, frame_list& out);
+  bool on_pubrec(std::uint16_t packet_id, protocol::reason_code code, clock::time_point now, frame_list& out);
+  bool on_pubcomp(std::uint16_t packet_id, clock::time_point now, frame_list& out);
+
+  // Inbound QoS 2: begin returns true the first time a packet id is seen
+  // (route the message), false for a resend before PUBREL (do not route
+  // again). release returns true if the id was pending.
+  bool inbound_qos2_begin(std::uint16_t packet_id);
+  bool inbound_qos2_release(std::uint16_t packet_id);
+  std::size_t inbound_qos2_count() const noexcept { return inbound_qos2_.size(); }
+
+  // Drops all queued and in-flight state (Clean Start on an existing session).
+  void clear() noexcept;
+
+  std::size_t inflight_count() const noexcept { return inflight_.size(); }
+  std::size_t queued_count() const noexcept { return queue_.size(); }
+  std::uint64_t dropped_count() const noexcept { return dropped_; }
+
+ private:
+  enum class outbound_state : std::uint8_t { await_puback, await_pubrec, await_pubcomp };
+  struct inflight_entry {
+    message_ptr msg;
+    delivery how;
+    outbound_state state;
+  };
+  struct queued_entry {
+    message_ptr msg;
+    delivery how;
+  };
+
+  bool window_open() const noexcept;
+  std::uint16_t next_packet_id() noexcept;
+  void send(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out);
+  deliver_status enqueue(const message_ptr& m, const delivery& d);
+  void fill_window(clock::time_point now, frame_list& out);
+  bool fits_client(const message& m) const noexcept;
+
+  std::string client_id_;
+  session_limits limits_;
+  link_params link_;
+  bool attached_ = false;
+  std::uint16_t last_packet_id_ = 0;
+  // Ordered by send order (packet ids wrap), so resends keep the order.
+  std::map<std::uint64_t, std::uint16_t> send_order_;
+  std::map<std::uint16_t, inflight_entry> inflight_;
+  std::map<std::uint16_t, std::uint64_t> order_of_;
+  std::uint64_t send_seq_ = 0;
+  std::deque<queued_entry> queue_;
+  std::uint64_t queued_bytes_ = 0;
+  std::unordered_set<std::uint16_t> inbound_qos2_;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace gridmq::session
