@@ -68,4 +68,8 @@ void encode(const packet& p, protocol_version version, std::string& out);
 // caller sends p.payload after it. The Remaining Length counts the payload.
 void encode_publish_header(const publish& p, protocol_version version, std::string& out);
 
+// The number of bytes encode_publish_header() appends, computed without
+// encoding (for Maximum Packet Size checks: add the payload size).
+std::size_t publish_header_size(const publish& p, protocol_version version) noexcept;
+
 }  // namespace gridmq::protocol

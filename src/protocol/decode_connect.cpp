@@ -66,7 +66,7 @@ bool read_will(wire_reader& r, protocol_version v, const connect_flags& f, will&
   if (!r.read_utf8(w.topic)) return false;
   // The Will Topic is a Topic Name: at least one character, no wildcards.
   if (w.topic.empty() || has_wildcard(w.topic)) {
-    return r.fail(reason_code::topic_name_invalid, "[MQTT-3.1.3-11] invalid will topic");
+    return r.fail(reason_code::topic_name_invalid, "[MQTT-4.7.3-1] will topic is not a topic name");
   }
   if (!r.read_binary_view(payload)) return false;
   w.payload = std::make_shared<const std::string>(payload);

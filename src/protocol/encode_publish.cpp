@@ -18,20 +18,31 @@ std::uint8_t publish_flags(const publish& p) noexcept {
 
 std::size_t payload_size(const publish& p) noexcept { return p.payload ? p.payload->size() : 0; }
 
+struct publish_layout {
+  std::size_t props = 0;             // property list bytes (v5)
+  std::size_t header_remaining = 0;  // variable header, with the property length
+  std::size_t remaining = 0;         // Remaining Length: header_remaining + payload
+};
+
+publish_layout layout_of(const publish& p, protocol_version v) noexcept {
+  publish_layout l;
+  const bool v5 = v == protocol_version::v5;
+  l.props = v5 ? properties_size(p.props, property_context::publish) : 0;
+  l.header_remaining = field_size(p.topic) + (p.qos_level != qos::at_most_once ? 2 : 0);
+  if (v5) l.header_remaining += varint_size(static_cast<std::uint32_t>(l.props)) + l.props;
+  l.remaining = l.header_remaining + payload_size(p);
+  return l;
+}
+
 // Everything but the payload; the Remaining Length counts the payload.
 // `with_payload` also reserves room for the payload.
 void append_publish_header(const publish& p, protocol_version v, std::string& out, bool with_payload) {
-  const bool v5 = v == protocol_version::v5;
-  const bool has_id = p.qos_level != qos::at_most_once;
-  const std::size_t props = v5 ? properties_size(p.props, property_context::publish) : 0;
-  std::size_t header_remaining = field_size(p.topic) + (has_id ? 2 : 0);
-  if (v5) header_remaining += varint_size(static_cast<std::uint32_t>(props)) + props;
-  const std::size_t remaining = header_remaining + payload_size(p);
-  append_fixed_header(out, packet_type::publish, publish_flags(p), remaining,
-                      with_payload ? remaining : header_remaining);
+  const publish_layout l = layout_of(p, v);
+  append_fixed_header(out, packet_type::publish, publish_flags(p), l.remaining,
+                      with_payload ? l.remaining : l.header_remaining);
   append_field(out, p.topic);
-  if (has_id) append_u16(out, p.packet_id);
-  if (v5) append_properties(out, p.props, property_context::publish, props);
+  if (p.qos_level != qos::at_most_once) append_u16(out, p.packet_id);
+  if (v == protocol_version::v5) append_properties(out, p.props, property_context::publish, l.props);
 }
 
 }  // namespace
@@ -43,6 +54,11 @@ void encode_publish(const publish& p, protocol_version v, std::string& out) {
 
 void encode_publish_header(const publish& p, protocol_version v, std::string& out) {
   append_publish_header(p, v, out, false);
+}
+
+std::size_t publish_header_size(const publish& p, protocol_version v) noexcept {
+  const publish_layout l = layout_of(p, v);
+  return 1 + varint_size(static_cast<std::uint32_t>(l.remaining)) + l.header_remaining;
 }
 
 void encode_pub_response(packet_type type, std::uint16_t packet_id, reason_code code, const properties& props,

@@ -10,8 +10,12 @@ bool is_valid_mqtt_utf8(std::string_view s) noexcept;
 
 // True when a topic holds a wildcard character, which a Topic Name may not
 // ([MQTT-3.3.2-2], [MQTT-4.7.1-1]). Full topic validation is topic/'s job.
+// (A plain loop: string_view::find_first_of calls memchr once per character.)
 constexpr bool has_wildcard(std::string_view topic) noexcept {
-  return topic.find_first_of("+#") != std::string_view::npos;
+  for (char c : topic) {
+    if (c == '+' || c == '#') return true;
+  }
+  return false;
 }
 
 }  // namespace gridmq::protocol

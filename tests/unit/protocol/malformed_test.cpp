@@ -103,7 +103,7 @@ std::vector<row> rows() {
        connect_packet(4, 0x1E, cat({client_c, {0x00, 0x01, 'w', 0x00, 0x00}})), malformed},
       {"[MQTT-3.1.2-22] password without user name (3.1.1)", v311,
        connect_packet(4, 0x42, cat({client_c, {0x00, 0x01, 'p'}})), malformed},
-      {"[MQTT-3.1.3-11] wildcard in will topic", v311,
+      {"[MQTT-4.7.1-1] wildcard in will topic", v311,
        connect_packet(4, 0x06, cat({client_c, {0x00, 0x01, '#', 0x00, 0x00}})), reason_code::topic_name_invalid},
       {"[2.1.4] user name flag without user name", v311, connect_packet(4, 0x82, client_c), malformed},
       {"[2.1.4] bytes after the password", v311, connect_packet(4, 0xC2, cat({client_c, {0x00, 0x01, 'u', 0x00, 0x00, 0x00}})),

@@ -283,6 +283,12 @@ TEST(RoundTrip, RandomPacketsOfEveryVersion) {
       std::string again;
       encode(*decoded, v, again);
       ASSERT_EQ(hex(again), hex(wire));
+      if (const auto* p = std::get_if<publish>(&original)) {
+        std::string header;
+        encode_publish_header(*p, v, header);
+        ASSERT_EQ(publish_header_size(*p, v), header.size());
+        ASSERT_EQ(header + *p->payload, wire);
+      }
       // Framing agrees with the encoder.
       const auto f = next_frame(as_span(wire), 1u << 28);
       ASSERT_EQ(f.status, frame_status::complete);
