@@ -131,9 +131,9 @@ class BrokerProcess:
     def raw(self, version=mqtt_raw.V311, name="raw", timeout=5.0) -> mqtt_raw.RawClient:
         return mqtt_raw.RawClient(self.host, self.port, version=version, timeout=timeout, name=name)
 
-    def connected(self, client_id="", version=mqtt_raw.V311, name=None, **connect_kw):
+    def connected(self, client_id="", version=mqtt_raw.V311, name=None, timeout=5.0, **connect_kw):
         """A raw client that has sent CONNECT and got CONNACK success."""
-        c = self.raw(version, name=name or client_id or "raw")
+        c = self.raw(version, name=name or client_id or "raw", timeout=timeout)
         c.connect(client_id, **connect_kw)
         return c
 
