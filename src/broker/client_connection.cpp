@@ -23,13 +23,13 @@ data_result client_connection::on_data(std::span<const std::uint8_t> buffered) {
       return r;
     }
     if (fr.status == protocol::frame_status::error) {
-      on_decode_error(fr.error);  // [MQTT-3.1.2-24]/0x95: too large, or a malformed length
+      on_decode_error(fr.error, {});  // 0x95 too large, or a malformed length
       break;
     }
     auto decoded = protocol::decode(rest.first(fr.f.total()), version_);
     r.consumed += fr.f.total();
     if (!decoded) {
-      on_decode_error(decoded.error());
+      on_decode_error(decoded.error(), rest.first(fr.f.total()));
       break;
     }
     dispatch(std::move(*decoded));
@@ -78,7 +78,27 @@ void client_connection::dispatch(protocol::packet&& p) {
       std::move(p));
 }
 
-void client_connection::on_decode_error(const protocol::decode_error& e) {
+namespace {
+
+// The protocol level of a CONNECT that failed to decode, when its fixed
+// header and protocol name are intact: a v5 client gets its CONNACK in v5
+// form, with the reason code ([MQTT-4.13.1-1]).
+bool is_v5_connect(std::span<const std::uint8_t> whole) {
+  if (whole.empty() || whole[0] != 0x10) return false;
+  std::size_t i = 1;
+  while (i < whole.size() && i < 5 && (whole[i] & 0x80) != 0) ++i;
+  ++i;  // past the last Remaining Length byte
+  // Protocol Name "MQTT" (length 4) then the level byte.
+  return whole.size() > i + 6 && whole[i] == 0 && whole[i + 1] == 4 && whole[i + 6] == 5;
+}
+
+}  // namespace
+
+void client_connection::on_decode_error(const protocol::decode_error& e, std::span<const std::uint8_t> whole) {
+  if (phase_ == phase::awaiting_connect && is_v5_connect(whole)) {
+    version_ = protocol::protocol_version::v5;
+    return refuse_connect(e.code, e.what);
+  }
   if (phase_ == phase::awaiting_connect && e.code == reason_code::unsupported_protocol_version) {
     // [MQTT-3.1.2-2] answer an unsupported level with the 3.1.1 return code
     // 0x01, which every version can read, then close.

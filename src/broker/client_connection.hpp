@@ -35,7 +35,7 @@ class client_connection final : public client_port {
   enum class phase : std::uint8_t { awaiting_connect, connected, closing };
 
   void dispatch(protocol::packet&& p);
-  void on_decode_error(const protocol::decode_error& e);
+  void on_decode_error(const protocol::decode_error& e, std::span<const std::uint8_t> whole);
   // CONNECT (connect_handler.cpp)
   void handle_connect(protocol::connect&& c);
   bool check_connect(protocol::connect& c);

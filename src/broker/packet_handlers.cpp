@@ -43,6 +43,9 @@ bool client_connection::resolve_topic_alias(protocol::publish& p) {
 
 void client_connection::handle_publish(protocol::publish&& p) {
   const auto& opt = broker_.options();
+  if (!p.props.subscription_identifiers.empty()) {
+    return fail(reason_code::protocol_error, "[MQTT-3.3.4-6] PUBLISH from a client with a Subscription Identifier");
+  }
   if (!resolve_topic_alias(p)) return;
   if (!topic::is_valid_topic_name(p.topic)) {
     return fail(reason_code::topic_name_invalid, "[MQTT-3.3.2-2] invalid topic name");
