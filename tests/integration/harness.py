@@ -362,8 +362,10 @@ def expect_protocol_close(client, reasons=(0x81, 0x82), packet=mqtt_raw.DISCONNE
         return before
     assert len(before) <= 1, f"expected at most one packet before close, got {before}"
     if not before:
+        rule = ("spec: MAY [MQTT-4.13.1-1]; DESIGN.md: every protocol violation gets its reason code"
+                if packet == mqtt_raw.CONNACK else "spec: SHOULD [MQTT-4.13.1-1]")
         assert REFERENCE, (f"v5 broker closed without a {mqtt_raw.TYPE_NAMES[packet]} naming the reason "
-                           f"(one of {[hex(r) for r in reasons]})")
+                           f"(one of {[hex(r) for r in reasons]}; {rule})")
         return before
     p = before[0]
     assert p.type == packet and p.reason in reasons, \

@@ -98,9 +98,6 @@ V5_CASES = {
     # An empty topic with an alias that was never set: Protocol Error.
     "topic_alias_unknown": (lambda: m.publish("", b"x", version=m.V5, props=[(m.TOPIC_ALIAS, 3)]),
                             (PROTO, 0x94)),
-    # [MQTT-3.3.4-6] a client PUBLISH must not carry a Subscription Identifier.
-    "publish_with_subscription_id": (lambda: m.publish("t", b"x", version=m.V5,
-                                                       props=[(m.SUBSCRIPTION_ID, 1)]), (PROTO, MAL)),
     # A property that does not belong to PUBLISH (Session Expiry Interval).
     "publish_with_session_expiry": (lambda: m.publish("t", b"x", version=m.V5,
                                                       props=[(m.SESSION_EXPIRY, 1)]), (MAL, PROTO)),
@@ -122,6 +119,28 @@ def test_v5_protocol_errors_disconnect_with_reason(broker, case):
     with broker.connected(f"v5bad-{case}"[:60], m.V5, name="bad") as c:
         c.send(build(), tolerate_close=True)
         expect_protocol_close(c, reasons=reasons)
+    assert_broker_alive(broker, m.V5)
+
+
+def test_v5_client_publish_with_subscription_identifier_MQTT_3_3_4_6(broker):
+    # [MQTT-3.3.4-6] a client PUBLISH MUST NOT carry a Subscription Identifier.
+    # The spec names no server reaction, so either a Protocol Error close
+    # (DISCONNECT 0x82) or ignoring it is accepted; what is not accepted is
+    # forwarding the client's identifier to a subscriber that set none.
+    with broker.connected("plain-sub", m.V5) as sub, broker.connected("bad", m.V5) as c:
+        sub.subscribe(1, [("sid/t", m.sub_options(0))])
+        c.send(m.publish("sid/t", b"x", version=m.V5, props=[(m.SUBSCRIPTION_ID, 9)]))
+        c.send(m.pingreq(), tolerate_close=True)
+        try:
+            reply = c.recv_packet()
+        except m.ConnectionClosed:
+            reply = None
+        if reply is not None and reply.type == m.PINGRESP:  # ignored
+            p = sub.recv_publish()
+            assert p.prop_all(m.SUBSCRIPTION_ID) == [], f"client's Subscription Identifier forwarded: {p!r}"
+        else:
+            assert reply is None or (reply.type == m.DISCONNECT and reply.reason == PROTO), reply
+            c.expect_closed()
     assert_broker_alive(broker, m.V5)
 
 
