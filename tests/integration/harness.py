@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import mqtt_raw
+import raw_client
 
 REPO = Path(__file__).resolve().parents[2]
 GRIDMQ_BIN = os.path.abspath(os.environ.get("GRIDMQ_BIN", str(REPO / "build" / "gridmq")))
@@ -128,8 +129,8 @@ class BrokerProcess:
         return self.exit_code
 
     # -- client conveniences
-    def raw(self, version=mqtt_raw.V311, name="raw", timeout=5.0) -> mqtt_raw.RawClient:
-        return mqtt_raw.RawClient(self.host, self.port, version=version, timeout=timeout, name=name)
+    def raw(self, version=mqtt_raw.V311, name="raw", timeout=5.0) -> raw_client.RawClient:
+        return raw_client.RawClient(self.host, self.port, version=version, timeout=timeout, name=name)
 
     def connected(self, client_id="", version=mqtt_raw.V311, name=None, timeout=5.0, **connect_kw):
         """A raw client that has sent CONNECT and got CONNACK success."""

@@ -5,8 +5,7 @@ import time
 import pytest
 
 import mqtt_raw as m
-from harness import VERSIONS
-from harness import REFERENCE, assert_broker_alive, expect_protocol_close
+from harness import VERSIONS, assert_broker_alive, expect_protocol_close
 
 CONNACK_OK = b"\x20\x02\x00\x00"
 
