@@ -44,6 +44,7 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
                                                  const attach_fn& attach) {
   claim_result r;
   slot_ptr discarded;
+  std::vector<session::pending_delivery> discarded_shared;
   {
     std::lock_guard reg(registry_mutex_);
     auto it = sessions_.find(client_id);
@@ -70,6 +71,7 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
       }
       if (clean_start) {
         old->ended = true;
+        discarded_shared = old->state.take_shared();
         old->state.clear();
         old->subscriptions.clear();
         discarded = old;
@@ -87,7 +89,10 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
       attach(*r.slot, false);
     }
   }
-  if (discarded) index_.unsubscribe_all(discarded->id);
+  if (discarded) {
+    index_.unsubscribe_all(discarded->id);
+    redistribute(std::move(discarded_shared), discarded->id);
+  }
   return r;
 }
 
@@ -98,13 +103,17 @@ void broker_state::end_session(const slot_ptr& slot) {
     if (it != sessions_.end() && it->second == slot) sessions_.erase(it);
     waiting_.erase(slot);
   }
+  std::vector<session::pending_delivery> shared;
   {
     std::lock_guard lock(slot->mutex);
+    if (slot->ended) return;
     slot->ended = true;
+    shared = slot->state.take_shared();
     slot->state.clear();
     slot->subscriptions.clear();
   }
   index_.unsubscribe_all(slot->id);
+  redistribute(std::move(shared), slot->id);
 }
 
 void broker_state::on_disconnected(const slot_ptr& slot, std::uint64_t generation, bool will_wanted) {
@@ -160,17 +169,25 @@ struct target {
 
 // Overlapping subscriptions of one session get one delivery at the highest
 // granted QoS with every matching subscription identifier ([MQTT-3.3.4-2/3]).
+// A $share delivery stays separate ([MQTT-4.8.2]: a client may get a message
+// once through a shared and once through an ordinary subscription).
 void merge_into(std::vector<target>& targets, const slot_ptr& slot, protocol::qos q, bool retain,
-                std::uint32_t identifier) {
+                std::uint32_t identifier, const std::shared_ptr<const session::share_origin>& share) {
+  if (share) {
+    target t{slot, {q, retain, {}, share}};
+    if (identifier != 0) t.how.subscription_ids.push_back(identifier);
+    targets.push_back(std::move(t));
+    return;
+  }
   for (auto& t : targets) {
-    if (t.slot == slot) {
+    if (t.slot == slot && !t.how.share) {
       t.how.qos_level = std::max(t.how.qos_level, q);
       t.how.retain = t.how.retain || retain;
       if (identifier != 0) t.how.subscription_ids.push_back(identifier);
       return;
     }
   }
-  target t{slot, {q, retain, {}}};
+  target t{slot, {q, retain, {}, nullptr}};
   if (identifier != 0) t.how.subscription_ids.push_back(identifier);
   targets.push_back(std::move(t));
 }
@@ -183,7 +200,7 @@ std::size_t broker_state::route(const session::message_ptr& m, clock::time_point
     auto q = std::min(m->qos_level, s.options.max_qos);  // [MQTT-3.8.4-8]
     // [MQTT-3.3.1-12] live deliveries carry RETAIN=0 unless Retain As Published.
     bool retain = s.options.retain_as_published && m->retain;
-    merge_into(targets, s.slot, q, retain, s.identifier);
+    merge_into(targets, s.slot, q, retain, s.identifier, s.share);
   };
   index_.match(
       m->topic,
@@ -196,7 +213,7 @@ std::size_t broker_state::route(const session::message_ptr& m, clock::time_point
         // connected members ([MQTT-4.8.2]).
         std::size_t n = group.size();
         if (n == 0) return;
-        std::size_t start = group.next_index();
+        std::size_t start = pick_index(n, group.next_index());
         const subscriber* chosen = &group[start % n].value;
         for (std::size_t i = 0; i < n; ++i) {
           const auto& s = group[(start + i) % n].value;
@@ -207,8 +224,63 @@ std::size_t broker_state::route(const session::message_ptr& m, clock::time_point
         }
         add(*chosen);
       });
+  stats_.add(stats_.messages_received);
   for (const auto& t : targets) deliver_to(t.slot, m, t.how, now);
   return targets.size();
+}
+
+std::size_t broker_state::pick_index(std::size_t n, std::size_t round_robin) noexcept {
+  if (options_.shared_subscription_strategy == shared_strategy::round_robin) return round_robin;
+  // splitmix64 over a shared counter: cheap, lock-free, good enough spread.
+  std::uint64_t z = random_state_.fetch_add(0x9E3779B97F4A7C15ull, std::memory_order_relaxed);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return static_cast<std::size_t>((z ^ (z >> 31)) % n);
+}
+
+void broker_state::redistribute(std::vector<session::pending_delivery>&& pending, std::uint64_t leaving) {
+  auto now = clock::now();
+  for (auto& p : pending) {
+    const auto& origin = *p.how.share;
+    slot_ptr chosen;
+    subscriber chosen_sub;
+    index_.match(
+        p.msg->topic, [](std::uint64_t, const subscriber&) {},
+        [&](std::string_view group, auto& g) {
+          if (chosen || group != origin.group) return;
+          for (std::size_t i = 0; i < g.size(); ++i) {
+            const auto& s = g[i].value;
+            if (s.slot->id == leaving) continue;
+            if (!chosen || (s.slot->connected && !chosen->connected)) {
+              chosen = s.slot;
+              chosen_sub = s;
+            }
+          }
+        });
+    if (!chosen) continue;  // no other member: the message goes with the session
+    session::delivery d{std::min(p.msg->qos_level, chosen_sub.options.max_qos), false, {}, chosen_sub.share};
+    if (chosen_sub.identifier != 0) d.subscription_ids.push_back(chosen_sub.identifier);
+    stats_.add(stats_.shared_redelivered);
+    deliver_to(chosen, p.msg, d, now);
+  }
+}
+
+void broker_state::note_drop(const slot_ptr& slot, session::deliver_status status) {
+  using session::deliver_status;
+  switch (status) {
+    case deliver_status::dropped_overflow: stats_.add(stats_.dropped_queue_full); break;
+    case deliver_status::dropped_too_large: stats_.add(stats_.dropped_too_large); break;
+    case deliver_status::dropped_expired: stats_.add(stats_.dropped_expired); break;
+    default: return;
+  }
+  std::lock_guard lock(slot->mutex);
+  if (slot->drop_logged) return;
+  slot->drop_logged = true;
+  spdlog::warn("session '{}': dropping messages ({}); logged once per session, counted in stats",
+               slot->state.client_id(),
+               status == deliver_status::dropped_overflow    ? "offline queue full, session_overflow"
+               : status == deliver_status::dropped_too_large ? "larger than the client's Maximum Packet Size"
+                                                             : "expired");
 }
 
 void broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& m, const session::delivery& d,
@@ -220,6 +292,7 @@ void broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& 
     if (slot->ended) return;
     if (d.qos_level == protocol::qos::at_most_once && slot->link &&
         slot->link->pending_bytes() > options_.max_outbound_bytes) {
+      stats_.add(stats_.dropped_slow_qos0);
       return;  // a slow reader loses QoS 0 rather than growing memory
     }
     status = slot->state.deliver(m, d, now, frames);
@@ -229,7 +302,10 @@ void broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& 
       slot->link->close();
     }
   }
+  stats_.add(stats_.deliveries);
+  note_drop(slot, status);
   if (status == session::deliver_status::overflow_terminate) {
+    stats_.add(stats_.sessions_terminated_overflow);
     spdlog::warn("session {}: queue limit reached, session terminated (session_overflow = terminate)",
                  slot->state.client_id());
     end_session(slot);
@@ -241,7 +317,11 @@ bool broker_state::subscribe(const slot_ptr& slot, const std::string& filter, co
   auto kind = topic::parse_shared(filter, shared);
   std::string_view group = kind == topic::share_parse::shared ? shared.group : std::string_view{};
   std::string_view plain = kind == topic::share_parse::shared ? shared.filter : std::string_view{filter};
-  return index_.subscribe(plain, group, slot->id, subscriber{slot, rec.options, rec.identifier});
+  std::shared_ptr<const session::share_origin> share;
+  if (!group.empty()) {
+    share = std::make_shared<const session::share_origin>(session::share_origin{std::string(group), std::string(plain)});
+  }
+  return index_.subscribe(plain, group, slot->id, subscriber{slot, rec.options, rec.identifier, std::move(share)});
 }
 
 bool broker_state::unsubscribe(const slot_ptr& slot, const std::string& filter) {

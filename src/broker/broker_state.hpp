@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "broker/broker_options.hpp"
+#include "broker/broker_stats.hpp"
 #include "broker/retained_store.hpp"
 #include "broker/session_slot.hpp"
 #include "topic/subscription_index.hpp"
@@ -29,6 +30,7 @@ struct subscriber {
   slot_ptr slot;
   protocol::subscribe_options options;
   std::uint32_t identifier = 0;
+  std::shared_ptr<const session::share_origin> share;  // set for $share subscriptions
 };
 
 class broker_state {
@@ -70,6 +72,7 @@ class broker_state {
   bool subscribe(const slot_ptr& slot, const std::string& filter, const subscription_record& rec);
   bool unsubscribe(const slot_ptr& slot, const std::string& filter);
   retained_store& retained() noexcept { return retained_; }
+  broker_stats& stats() noexcept { return stats_; }
 
   // --- timers and shutdown
   void tick(session::clock::time_point now);
@@ -79,7 +82,9 @@ class broker_state {
   std::uint64_t next_generation() noexcept { return ++generation_; }
 
  private:
-  void arm_timers(const slot_ptr& slot);
+  void redistribute(std::vector<session::pending_delivery>&& pending, std::uint64_t leaving);
+  std::size_t pick_index(std::size_t n, std::size_t round_robin) noexcept;
+  void note_drop(const slot_ptr& slot, session::deliver_status status);
 
   broker_options options_;
   mutable std::mutex registry_mutex_;
@@ -91,6 +96,8 @@ class broker_state {
 
   topic::subscription_index<subscriber> index_;
   retained_store retained_;
+  broker_stats stats_;
+  std::atomic<std::uint64_t> random_state_{0x9E3779B97F4A7C15ull};
 };
 
 }  // namespace gridmq::broker

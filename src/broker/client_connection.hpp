@@ -44,6 +44,10 @@ class client_connection final : public client_port {
   // Post-CONNECT packets (packet_handlers.cpp)
   void handle_publish(protocol::publish&& p);
   bool resolve_topic_alias(protocol::publish& p);
+  bool within_topic_limits(std::string_view t) const noexcept;
+  void reject_publish(const protocol::publish& p, protocol::reason_code code, std::string_view why);
+  protocol::reason_code check_subscription(const protocol::subscription_request& req, bool has_identifier,
+                                           std::size_t& count) const;
   void handle_puback(const protocol::puback& p);
   void handle_pubrec(const protocol::pubrec& p);
   void handle_pubrel(const protocol::pubrel& p);

@@ -79,6 +79,9 @@ protocol::connack client_connection::make_connack(const protocol::connect& c, bo
   if (opt.topic_alias_maximum != 0) p.topic_alias_maximum = opt.topic_alias_maximum;
   if (opt.maximum_qos < 2) p.maximum_qos = opt.maximum_qos;
   if (!opt.retain_available) p.retain_available = 0;
+  if (!opt.wildcard_subscription_available) p.wildcard_subscription_available = 0;
+  if (!opt.subscription_identifier_available) p.subscription_identifier_available = 0;
+  if (!opt.shared_subscription_available) p.shared_subscription_available = 0;
   if (c.keep_alive != keep_alive_) p.server_keep_alive = keep_alive_;  // [MQTT-3.1.2-21]
   if (c.props.request_response_information.value_or(0) == 1) {
     p.response_information = opt.response_information_prefix + client_id_;
@@ -108,6 +111,7 @@ void client_connection::handle_connect(protocol::connect&& c) {
   link.version = version_;
   link.receive_maximum = c.props.receive_maximum.value_or(65535);
   link.maximum_packet_size = c.props.maximum_packet_size.value_or(0);
+  link.topic_alias_maximum = c.props.topic_alias_maximum.value_or(0);
   generation_ = broker_.next_generation();
   auto connect_copy = c;  // the fields CONNACK needs
   connect_copy.client_id = requested_id;

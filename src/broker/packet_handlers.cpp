@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "broker/client_connection.hpp"
+#include "protocol/validate.hpp"
 #include "topic/matches.hpp"
 #include "topic/validation.hpp"
 
@@ -41,6 +42,31 @@ bool client_connection::resolve_topic_alias(protocol::publish& p) {
   return true;
 }
 
+namespace {
+
+std::size_t level_count(std::string_view t) noexcept { return static_cast<std::size_t>(std::count(t.begin(), t.end(), '/')) + 1; }
+
+}  // namespace
+
+bool client_connection::within_topic_limits(std::string_view t) const noexcept {
+  const auto& opt = broker_.options();
+  return t.size() <= opt.max_topic_length && level_count(t) <= opt.max_topic_levels;
+}
+
+void client_connection::reject_publish(const protocol::publish& p, reason_code code, std::string_view why) {
+  // v5 QoS 1/2: a negative acknowledgement, the connection stays. QoS 0 and
+  // 3.1.1 have no way to say no but closing.
+  if (version_ != protocol_version::v5 || p.qos_level == qos::at_most_once) return fail(code, why);
+  spdlog::debug("client '{}': PUBLISH to '{}' refused: {}", client_id_, p.topic, why);
+  protocol::properties props;
+  if (problem_info_) props.reason_string = std::string(why);
+  if (p.qos_level == qos::at_least_once) {
+    send(protocol::puback{p.packet_id, code, std::move(props)});
+  } else {
+    send(protocol::pubrec{p.packet_id, code, std::move(props)});
+  }
+}
+
 void client_connection::handle_publish(protocol::publish&& p) {
   const auto& opt = broker_.options();
   if (!p.props.subscription_identifiers.empty()) {
@@ -56,8 +82,22 @@ void client_connection::handle_publish(protocol::publish&& p) {
   if (p.retain && !opt.retain_available) {
     return fail(reason_code::retain_not_supported, "[MQTT-3.2.2-14] retain not available");
   }
+  if (!within_topic_limits(p.topic)) {
+    return reject_publish(p, reason_code::topic_name_invalid, "topic longer than max_topic_length or max_topic_levels");
+  }
+  if (opt.validate_utf8_payload && p.props.payload_format_indicator.value_or(0) == 1 &&
+      !protocol::is_valid_mqtt_utf8(p.payload ? *p.payload : std::string{})) {
+    return reject_publish(p, reason_code::payload_format_invalid, "[MQTT-3.3.2-4] payload is not UTF-8");
+  }
   auto packet_id = p.packet_id;
   auto level = p.qos_level;
+  if (level == qos::at_least_once) {
+    std::lock_guard lock(slot_->mutex);
+    if (slot_->state.inbound_qos2_pending(packet_id)) {
+      // The id still names a QoS 2 message awaiting PUBREL: session states differ.
+      return reject_publish(p, reason_code::packet_identifier_in_use, "packet identifier in use by a QoS 2 message");
+    }
+  }
   if (level == qos::exactly_once) {
     bool first = false;
     std::size_t pending = 0;
@@ -75,9 +115,19 @@ void client_connection::handle_publish(protocol::publish&& p) {
       return;
     }
   }
-  auto now = clock::now();
+  auto now = session::clock::now();
   auto m = session::make_message(std::move(p), slot_->id, now);
-  if (m->retain) broker_.retained().store(m);
+  if (m->retain && broker_.retained().store(m) == retained_store::store_result::full) {
+    if (level == qos::exactly_once) {
+      std::lock_guard lock(slot_->mutex);
+      slot_->state.inbound_qos2_release(packet_id);
+    }
+    protocol::publish refused;
+    refused.qos_level = level;
+    refused.packet_id = packet_id;
+    refused.topic = m->topic;
+    return reject_publish(refused, reason_code::quota_exceeded, "retained message store is full");
+  }
   auto receivers = broker_.route(m, now);
   if (level == qos::at_most_once) return;
   // v5: 0x10 tells the publisher nobody received it; still a success.
@@ -92,6 +142,8 @@ void client_connection::handle_publish(protocol::publish&& p) {
 
 void client_connection::handle_puback(const protocol::puback& p) {
   if (protocol::is_error(p.code)) {
+    // Event Grid closes the connection here; gridmq logs, counts and goes on.
+    broker_stats::add(broker_.stats().client_puback_failures);
     spdlog::info("client '{}': PUBACK {} with {}", client_id_, p.packet_id, protocol::to_string(p.code));
   }
   session::frame_list frames;
@@ -101,6 +153,7 @@ void client_connection::handle_puback(const protocol::puback& p) {
 }
 
 void client_connection::handle_pubrec(const protocol::pubrec& p) {
+  if (protocol::is_error(p.code)) broker_stats::add(broker_.stats().client_puback_failures);
   session::frame_list frames;
   std::lock_guard lock(slot_->mutex);
   if (!slot_->state.on_pubrec(p.packet_id, p.code, clock::now(), frames) && !protocol::is_error(p.code)) {
@@ -127,26 +180,62 @@ void client_connection::handle_pubcomp(const protocol::pubcomp& p) {
   outbox_->push(frames);
 }
 
+reason_code client_connection::check_subscription(const protocol::subscription_request& req, bool has_identifier,
+                                                  std::size_t& count) const {
+  const auto& opt = broker_.options();
+  topic::shared_filter shared;
+  auto kind = topic::parse_shared(req.filter, shared);
+  if (kind == topic::share_parse::invalid) return reason_code::topic_filter_invalid;  // [MQTT-4.8.2-1/2]
+  std::string_view plain = kind == topic::share_parse::shared ? shared.filter : std::string_view{req.filter};
+  if (!topic::is_valid_topic_filter(plain) || !within_topic_limits(plain)) return reason_code::topic_filter_invalid;
+  if (kind == topic::share_parse::shared && !opt.shared_subscription_available) {
+    return reason_code::shared_subscriptions_not_supported;
+  }
+  if (!opt.wildcard_subscription_available && plain.find_first_of("+#") != std::string_view::npos) {
+    return reason_code::wildcard_subscriptions_not_supported;
+  }
+  if (has_identifier && !opt.subscription_identifier_available) {
+    return reason_code::subscription_identifiers_not_supported;
+  }
+  if (slot_->subscriptions.count(req.filter) == 0) {
+    if (count >= opt.max_subscriptions_per_session) return reason_code::quota_exceeded;
+    ++count;
+  }
+  return reason_code::success;
+}
+
 void client_connection::handle_subscribe(protocol::subscribe&& s) {
   const auto& opt = broker_.options();
   bool v5 = version_ == protocol_version::v5;
-  std::uint32_t identifier = s.props.subscription_identifiers.empty() ? 0 : s.props.subscription_identifiers.front();
+  bool has_identifier = !s.props.subscription_identifiers.empty();
+  std::uint32_t identifier = has_identifier ? s.props.subscription_identifiers.front() : 0;
   protocol::suback ack;
   ack.packet_id = s.packet_id;  // [MQTT-3.8.4-2]
   std::vector<std::pair<std::string, subscription_record>> retained_for;
+  std::size_t count = 0;
+  {
+    std::lock_guard lock(slot_->mutex);
+    count = slot_->subscriptions.size();
+  }
   for (auto& req : s.topics) {
     topic::shared_filter shared;
-    auto kind = topic::parse_shared(req.filter, shared);
-    bool valid = kind == topic::share_parse::shared
-                     ? true
-                     : kind == topic::share_parse::not_shared && topic::is_valid_topic_filter(req.filter);
-    if (!valid) {
-      // [MQTT-3.8.4-6]/[MQTT-3.9.3-2] a failure code for this filter only.
-      ack.codes.push_back(v5 ? reason_code::topic_filter_invalid : reason_code::unspecified_error);
-      continue;
-    }
-    if (kind == topic::share_parse::shared && req.options.no_local) {
+    bool is_shared = topic::parse_shared(req.filter, shared) == topic::share_parse::shared;
+    if (is_shared && req.options.no_local) {
       return fail(reason_code::protocol_error, "[MQTT-3.8.3-4] No Local on a shared subscription");
+    }
+    reason_code verdict;
+    {
+      std::lock_guard lock(slot_->mutex);
+      verdict = check_subscription(req, has_identifier, count);
+    }
+    if (verdict != reason_code::success) {
+      // [MQTT-3.8.4-6]/[MQTT-3.9.3-2] a failure code for this filter only.
+      spdlog::debug("client '{}': SUBSCRIBE '{}' refused: {}", client_id_, req.filter, protocol::to_string(verdict));
+      ack.codes.push_back(v5 ? verdict : reason_code::unspecified_error);
+      if (v5 && problem_info_ && !ack.props.reason_string) {
+        ack.props.reason_string = std::string(protocol::to_string(verdict)) + ": " + req.filter;
+      }
+      continue;
     }
     subscription_record rec;
     rec.options = req.options;
@@ -160,9 +249,10 @@ void client_connection::handle_subscribe(protocol::subscribe&& s) {
     bool is_new = broker_.subscribe(slot_, req.filter, rec);
     ack.codes.push_back(static_cast<reason_code>(rec.options.max_qos));
     auto handling = rec.options.handling;
-    if (kind != topic::share_parse::shared &&  // [MQTT-3.8.4-?] no retained on a shared subscribe
-        (handling == protocol::retain_handling::send_on_subscribe ||
-         (handling == protocol::retain_handling::send_if_new && is_new))) {
+    // [MQTT-3.8.4-4] retained messages per Retain Handling; none on a shared
+    // subscribe (4.8.2: "retained messages are not sent to shared subscriptions").
+    if (!is_shared && (handling == protocol::retain_handling::send_on_subscribe ||
+                       (handling == protocol::retain_handling::send_if_new && is_new))) {
       retained_for.emplace_back(req.filter, rec);
     }
   }

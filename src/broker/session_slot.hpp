@@ -45,6 +45,7 @@ class session_slot {
   std::optional<session::clock::time_point> will_at;
   std::optional<session::clock::time_point> expires_at;
   bool ended = false;
+  bool drop_logged = false;  // drops are logged once per session, counted always
 };
 
 using slot_ptr = std::shared_ptr<session_slot>;

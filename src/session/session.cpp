@@ -15,6 +15,7 @@ session::session(std::string client_id, session_limits limits)
 void session::attach(const link_params& link, clock::time_point now, frame_list& out) {
   link_ = link;
   attached_ = true;
+  aliases_.reset(link.version == protocol::protocol_version::v5 ? link.topic_alias_maximum : 0);
   // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP=1) and PUBREL packets,
   // in their original order ([MQTT-4.6.0-1]).
   for (const auto& [seq, packet_id] : send_order_) {
@@ -22,7 +23,7 @@ void session::attach(const link_params& link, clock::time_point now, frame_list&
     if (e.state == outbound_state::await_pubcomp) {
       protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, link_.version, out.emplace_back().bytes);
     } else {
-      encode_delivery(*e.msg, e.how, packet_id, true, link_.version, now, out);
+      encode(*e.msg, e.how, packet_id, true, now, out);
     }
   }
   fill_window(now, out);
@@ -53,7 +54,7 @@ bool session::fits_client(const message& m) const noexcept {
 
 void session::send(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out) {
   if (d.qos_level == qos::at_most_once) {
-    encode_delivery(*m, d, 0, false, link_.version, now, out);
+    encode(*m, d, 0, false, now, out);
     return;
   }
   auto packet_id = next_packet_id();
@@ -62,7 +63,17 @@ void session::send(const message_ptr& m, const delivery& d, clock::time_point no
                                                                                        : outbound_state::await_pubrec});
   send_order_.emplace(seq, packet_id);
   order_of_.emplace(packet_id, seq);
-  encode_delivery(*m, d, packet_id, false, link_.version, now, out);
+  encode(*m, d, packet_id, false, now, out);
+}
+
+void session::encode(const message& m, const delivery& d, std::uint16_t packet_id, bool dup, clock::time_point now,
+                     frame_list& out) {
+  alias_use alias;
+  if (link_.topic_alias_maximum != 0) {
+    auto c = aliases_.use(m.topic);
+    alias = {c.alias, c.send_topic};
+  }
+  encode_delivery(m, d, packet_id, dup, link_.version, now, out, alias);
 }
 
 deliver_status session::deliver(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out) {
@@ -174,6 +185,32 @@ bool session::on_pubcomp(std::uint16_t packet_id, clock::time_point now, frame_l
 bool session::inbound_qos2_begin(std::uint16_t packet_id) { return inbound_qos2_.insert(packet_id).second; }
 
 bool session::inbound_qos2_release(std::uint16_t packet_id) { return inbound_qos2_.erase(packet_id) != 0; }
+
+std::vector<pending_delivery> session::take_shared() {
+  std::vector<pending_delivery> out;
+  for (auto it = send_order_.begin(); it != send_order_.end();) {
+    auto packet_id = it->second;
+    auto& e = inflight_.at(packet_id);
+    if (e.how.share && e.state != outbound_state::await_pubcomp) {
+      out.push_back({std::move(e.msg), std::move(e.how)});
+      inflight_.erase(packet_id);
+      order_of_.erase(packet_id);
+      it = send_order_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    if (it->how.share) {
+      queued_bytes_ -= it->msg->payload_size();
+      out.push_back({std::move(it->msg), std::move(it->how)});
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
 
 void session::clear() noexcept {
   inflight_.clear();

@@ -23,6 +23,7 @@
 
 #include "protocol/packet.hpp"
 #include "session/frame.hpp"
+#include "topic/alias_table.hpp"
 #include "session/message.hpp"
 
 namespace gridmq::session {
@@ -36,12 +37,25 @@ struct session_limits {
   std::uint16_t max_inflight = 65535;  // the broker's own cap on the window
 };
 
+// The $share subscription a delivery came through, so that a message left
+// unacknowledged by a member whose session ends can go to another member.
+struct share_origin {
+  std::string group;
+  std::string filter;
+};
+
 // How one delivery to this session is made (after merging overlapping
 // subscriptions of the session).
 struct delivery {
   protocol::qos qos_level = protocol::qos::at_most_once;
   bool retain = false;
   std::vector<std::uint32_t> subscription_ids;
+  std::shared_ptr<const share_origin> share;  // null unless via $share
+};
+
+struct pending_delivery {
+  message_ptr msg;
+  delivery how;
 };
 
 // What the connection negotiated, fixed while it is attached.
@@ -49,6 +63,7 @@ struct link_params {
   protocol::protocol_version version = protocol::protocol_version::v311;
   std::uint16_t receive_maximum = 65535;        // the client's
   std::uint32_t maximum_packet_size = 0;        // the client's, 0 = no limit
+  std::uint16_t topic_alias_maximum = 0;        // the client's: aliases the broker may assign
 };
 
 enum class deliver_status { sent, queued, dropped_qos0, dropped_overflow, dropped_too_large, dropped_expired, overflow_terminate };
@@ -80,9 +95,14 @@ class session {
   bool inbound_qos2_begin(std::uint16_t packet_id);
   bool inbound_qos2_release(std::uint16_t packet_id);
   std::size_t inbound_qos2_count() const noexcept { return inbound_qos2_.size(); }
+  bool inbound_qos2_pending(std::uint16_t packet_id) const { return inbound_qos2_.count(packet_id) != 0; }
 
   // Drops all queued and in-flight state (Clean Start on an existing session).
   void clear() noexcept;
+  // Removes and returns the messages that came through a $share subscription
+  // and that the client has not acknowledged (QoS 2 past PUBREC stays: the
+  // client has it). For redistribution when the session ends ([MQTT-4.8.2]).
+  std::vector<pending_delivery> take_shared();
 
   std::size_t inflight_count() const noexcept { return inflight_.size(); }
   std::size_t queued_count() const noexcept { return queue_.size(); }
@@ -105,6 +125,8 @@ class session {
   void send(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out);
   deliver_status enqueue(const message_ptr& m, const delivery& d);
   void fill_window(clock::time_point now, frame_list& out);
+  void encode(const message& m, const delivery& d, std::uint16_t packet_id, bool dup, clock::time_point now,
+              frame_list& out);
   bool fits_client(const message& m) const noexcept;
 
   std::string client_id_;
@@ -121,6 +143,7 @@ class session {
   std::uint64_t queued_bytes_ = 0;
   std::unordered_set<std::uint16_t> inbound_qos2_;
   std::uint64_t dropped_ = 0;
+  topic::alias_table aliases_;  // outbound, per connection
 };
 
 }  // namespace gridmq::session
