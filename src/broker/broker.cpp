@@ -5,7 +5,8 @@
 
 namespace gridmq::broker {
 
-broker::broker(broker_options options) : state_(std::make_shared<broker_state>(std::move(options))) {}
+broker::broker(broker_options options, authenticator* auth)
+    : state_(std::make_shared<broker_state>(std::move(options), auth)) {}
 
 broker::~broker() = default;
 

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 
+#include "broker/authenticator.hpp"
 #include "broker/broker_options.hpp"
 #include "broker/client_port.hpp"
 
@@ -21,7 +22,9 @@ class broker_state;
 
 class broker final : public client_acceptor {
  public:
-  explicit broker(broker_options options);
+  // `auth` (owned by the caller, outliving the broker) decides CONNECTs and
+  // runs enhanced authentication; null: options.allow_anonymous decides.
+  explicit broker(broker_options options, authenticator* auth = nullptr);
   ~broker() override;
   broker(const broker&) = delete;
   broker& operator=(const broker&) = delete;

@@ -25,8 +25,9 @@ void push_disconnect(outbox& link, protocol::protocol_version version, protocol:
 
 }  // namespace
 
-broker_state::broker_state(broker_options options)
-    : options_(std::move(options)), id_random_(std::random_device{}()), retained_(options_.max_retained_messages) {}
+broker_state::broker_state(broker_options options, authenticator* auth)
+    : options_(std::move(options)),
+      auth_(auth), id_random_(std::random_device{}()), retained_(options_.max_retained_messages) {}
 
 session::session_limits broker_state::session_limits() const noexcept {
   return {options_.max_queued_messages, options_.max_queued_bytes, options_.session_overflow,

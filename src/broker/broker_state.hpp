@@ -17,6 +17,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "broker/authenticator.hpp"
 #include "broker/broker_options.hpp"
 #include "broker/broker_stats.hpp"
 #include "broker/retained_store.hpp"
@@ -35,7 +36,8 @@ struct subscriber {
 
 class broker_state {
  public:
-  explicit broker_state(broker_options options);
+  broker_state(broker_options options, authenticator* auth);
+  authenticator* auth() const noexcept { return auth_; }
 
   const broker_options& options() const noexcept { return options_; }
   session::session_limits session_limits() const noexcept;
@@ -87,6 +89,7 @@ class broker_state {
   void note_drop(const slot_ptr& slot, session::deliver_status status);
 
   broker_options options_;
+  authenticator* auth_;  // owned by app/; null: allow_anonymous decides
   mutable std::mutex registry_mutex_;
   std::unordered_map<std::string, slot_ptr> sessions_;
   std::set<slot_ptr> waiting_;  // disconnected slots with a will or expiry pending

@@ -41,6 +41,10 @@ data_result client_connection::on_data(std::span<const std::uint8_t> buffered) {
 }
 
 void client_connection::dispatch(protocol::packet&& p) {
+  if (phase_ == phase::authenticating) {
+    if (auto* a = std::get_if<protocol::auth>(&p)) return handle_auth(*a);
+    return refuse_connect(reason_code::protocol_error, "[MQTT-4.12.0-4] only AUTH until authentication completes");
+  }
   if (phase_ == phase::awaiting_connect) {
     if (auto* c = std::get_if<protocol::connect>(&p)) return handle_connect(std::move(*c));
     // [MQTT-3.1.0-1] the first packet must be CONNECT.
@@ -70,7 +74,7 @@ void client_connection::dispatch(protocol::packet&& p) {
         } else if constexpr (std::is_same_v<T, protocol::connect>) {
           fail(reason_code::protocol_error, "[MQTT-3.1.0-2] second CONNECT");
         } else if constexpr (std::is_same_v<T, protocol::auth>) {
-          fail(reason_code::protocol_error, "[MQTT-4.12.0-1] AUTH without an authentication method");
+          handle_auth(pk);
         } else {
           fail(reason_code::protocol_error, "packet a client must not send");
         }
@@ -136,13 +140,13 @@ void client_connection::push_session_frames(session::frame_list& frames) { outbo
 void client_connection::drain(std::vector<outbound_chunk>& out) { outbox_->drain(out); }
 
 std::chrono::milliseconds client_connection::idle_timeout() const {
-  if (phase_ == phase::awaiting_connect) return broker_.options().connect_timeout;
+  if (phase_ == phase::awaiting_connect || phase_ == phase::authenticating) return broker_.options().connect_timeout;
   if (keep_alive_ == 0) return std::chrono::milliseconds{0};
   return std::chrono::milliseconds{keep_alive_ * 1500};  // [MQTT-3.1.2-24] one and a half times
 }
 
 void client_connection::on_idle_timeout() {
-  if (phase_ == phase::awaiting_connect) {
+  if (phase_ == phase::awaiting_connect || phase_ == phase::authenticating) {
     spdlog::info("{}: no CONNECT in time, closing", info_.peer);
     phase_ = phase::closing;
     outbox_->close();

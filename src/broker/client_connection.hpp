@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/authenticator.hpp"
 #include "broker/broker_state.hpp"
 #include "broker/client_port.hpp"
 #include "broker/outbox.hpp"
@@ -32,12 +33,15 @@ class client_connection final : public client_port {
   void on_closed() override;
 
  private:
-  enum class phase : std::uint8_t { awaiting_connect, connected, closing };
+  enum class phase : std::uint8_t { awaiting_connect, authenticating, connected, closing };
 
   void dispatch(protocol::packet&& p);
   void on_decode_error(const protocol::decode_error& e, std::span<const std::uint8_t> whole);
   // CONNECT (connect_handler.cpp)
   void handle_connect(protocol::connect&& c);
+  void on_connect_auth_step(auth_step&& st);
+  void complete_connect(protocol::connect&& c, std::optional<std::string> auth_data);
+  void handle_auth(const protocol::auth& a);
   bool check_connect(protocol::connect& c);
   void refuse_connect(protocol::reason_code v5_code, std::string_view why);
   protocol::connack make_connack(const protocol::connect& c, bool session_present) const;
@@ -74,6 +78,13 @@ class client_connection final : public client_port {
   bool will_on_close_ = true;     // cleared by a normal DISCONNECT
   bool problem_info_ = true;      // Request Problem Information
   std::vector<std::string> topic_aliases_;  // inbound, index = alias
+  std::string requested_client_id_;
+  // Enhanced authentication: the CONNECT's method, the exchange in progress
+  // and, during CONNECT, the CONNECT itself until the exchange succeeds.
+  std::string auth_method_;
+  std::unique_ptr<auth_exchange> exchange_;
+  std::optional<protocol::connect> pending_connect_;
+  const std::optional<std::string> no_value_;
 };
 
 }  // namespace gridmq::broker

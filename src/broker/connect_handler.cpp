@@ -38,14 +38,6 @@ bool client_connection::check_connect(protocol::connect& c) {
     return false;
   }
   client_id_ = c.client_id;
-  if (c.props.authentication_method) {
-    refuse_connect(reason_code::bad_authentication_method, "[MQTT-4.12.0-1] unsupported authentication method");
-    return false;
-  }
-  if (!opt.allow_anonymous && !c.username) {
-    refuse_connect(reason_code::not_authorized, "anonymous clients are not allowed");
-    return false;
-  }
   if (c.will_message) {
     const auto& w = *c.will_message;
     if (!topic::is_valid_topic_name(w.topic)) {
@@ -92,10 +84,55 @@ protocol::connack client_connection::make_connack(const protocol::connect& c, bo
 void client_connection::handle_connect(protocol::connect&& c) {
   version_ = c.version;
   problem_info_ = c.props.request_problem_information.value_or(1) != 0;
-  std::string requested_id = c.client_id;
+  requested_client_id_ = c.client_id;
   if (!check_connect(c)) return;
-  const auto& opt = broker_.options();
+  auto* auth = broker_.auth();
+  credentials creds{client_id_, c.username, c.password};
+  if (c.props.authentication_method) {
+    // [MQTT-4.12.0-1] enhanced authentication, method named by the client.
+    auto exchange = auth != nullptr ? auth->start(*c.props.authentication_method, creds) : nullptr;
+    if (!exchange) {
+      return refuse_connect(reason_code::bad_authentication_method, "unsupported authentication method");
+    }
+    auth_method_ = *c.props.authentication_method;
+    exchange_ = std::move(exchange);
+    auto data = c.props.authentication_data.value_or(std::string{});
+    pending_connect_ = std::move(c);
+    return on_connect_auth_step(exchange_->step(data));
+  }
+  if (auth != nullptr) {
+    auto verdict = auth->check(creds);
+    if (verdict != reason_code::success) return refuse_connect(verdict, "authentication failed");
+  } else if (!broker_.options().allow_anonymous && !c.username) {
+    return refuse_connect(reason_code::not_authorized, "anonymous clients are not allowed");
+  }
+  complete_connect(std::move(c), std::nullopt);
+}
 
+void client_connection::on_connect_auth_step(auth_step&& st) {
+  switch (st.st) {
+    case auth_step::status::success: {
+      auto c = std::move(*pending_connect_);
+      pending_connect_.reset();
+      exchange_.reset();
+      return complete_connect(std::move(c), std::move(st.data));
+    }
+    case auth_step::status::continue_auth: {
+      phase_ = phase::authenticating;
+      protocol::auth a{reason_code::continue_authentication, {}};
+      a.props.authentication_method = auth_method_;
+      a.props.authentication_data = std::move(st.data);
+      return send(a);
+    }
+    case auth_step::status::failure:
+      pending_connect_.reset();
+      exchange_.reset();
+      return refuse_connect(st.failure_code, st.why);
+  }
+}
+
+void client_connection::complete_connect(protocol::connect&& c, std::optional<std::string> auth_data) {
+  const auto& opt = broker_.options();
   keep_alive_ = c.keep_alive;
   if (version_ == protocol_version::v5 && keep_alive_ > opt.max_keep_alive) keep_alive_ = opt.max_keep_alive;
 
@@ -114,7 +151,7 @@ void client_connection::handle_connect(protocol::connect&& c) {
   link.topic_alias_maximum = c.props.topic_alias_maximum.value_or(0);
   generation_ = broker_.next_generation();
   auto connect_copy = c;  // the fields CONNACK needs
-  connect_copy.client_id = requested_id;
+  connect_copy.client_id = requested_client_id_;
 
   auto attach = [&](session_slot& s, bool present) {
     s.link = outbox_;
@@ -124,7 +161,12 @@ void client_connection::handle_connect(protocol::connect&& c) {
     s.will = std::move(c.will_message);
     s.expiry_interval = expiry;
     session::frame_list frames;
-    protocol::encode(make_connack(connect_copy, present), version_, frames.emplace_back().bytes);
+    auto ack = make_connack(connect_copy, present);
+    if (auth_data) {
+      ack.props.authentication_method = auth_method_;
+      if (!auth_data->empty()) ack.props.authentication_data = std::move(*auth_data);
+    }
+    protocol::encode(ack, version_, frames.emplace_back().bytes);
     s.state.attach(link, session::clock::now(), frames);
     outbox_->push(frames);
   };
@@ -135,6 +177,47 @@ void client_connection::handle_connect(protocol::connect&& c) {
                 static_cast<int>(version_), claimed.session_present);
   if (claimed.previous_will) {
     broker_.publish_will(std::move(*claimed.previous_will), slot_->id, session::clock::now());
+  }
+}
+
+void client_connection::handle_auth(const protocol::auth& a) {
+  // [MQTT-4.12.0-7]/[MQTT-4.12.1-1] AUTH only with the method of the CONNECT.
+  if (auth_method_.empty() || a.props.authentication_method.value_or(std::string{}) != auth_method_) {
+    return fail(reason_code::protocol_error, "[MQTT-4.12.0-7] AUTH without the CONNECT's authentication method");
+  }
+  auto data = a.props.authentication_data.value_or(std::string{});
+  if (phase_ == phase::authenticating) {
+    if (a.code != reason_code::continue_authentication) {
+      return refuse_connect(reason_code::protocol_error, "AUTH during CONNECT must continue (0x18)");
+    }
+    return on_connect_auth_step(exchange_->step(data));
+  }
+  if (a.code == reason_code::re_authenticate) {
+    // [MQTT-4.12.1] re-authentication runs beside normal traffic.
+    credentials creds{client_id_, no_value_, no_value_};
+    exchange_ = broker_.auth() != nullptr ? broker_.auth()->start(auth_method_, creds) : nullptr;
+    if (!exchange_) return fail(reason_code::bad_authentication_method, "method no longer available");
+  } else if (a.code != reason_code::continue_authentication || !exchange_) {
+    return fail(reason_code::protocol_error, "[MQTT-4.12.0-2] unexpected AUTH reason code");
+  }
+  auto st = exchange_->step(data);
+  switch (st.st) {
+    case auth_step::status::success: {
+      exchange_.reset();
+      protocol::auth ok{reason_code::success, {}};
+      ok.props.authentication_method = auth_method_;
+      if (!st.data.empty()) ok.props.authentication_data = std::move(st.data);
+      return send(ok);
+    }
+    case auth_step::status::continue_auth: {
+      protocol::auth more{reason_code::continue_authentication, {}};
+      more.props.authentication_method = auth_method_;
+      more.props.authentication_data = std::move(st.data);
+      return send(more);
+    }
+    case auth_step::status::failure:
+      exchange_.reset();
+      return fail(st.failure_code, std::string_view("[MQTT-4.12.1-2] re-authentication failed: " + st.why));
   }
 }
 
