@@ -1,0 +1,50 @@
+// The running broker process: constructs and wires every module.
+//
+// Construction builds the broker, the worker pool and binds every listener
+// (throws std::runtime_error naming the listener URL when one cannot bind).
+// run() starts the workers, accepts, logs "listening on URL" per listener,
+// ticks the broker every 250 ms on worker 0, and blocks the calling thread
+// until SIGINT or SIGTERM; then it stops accepting, shuts the broker down,
+// gives connections up to a second to flush, and stops the workers.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "broker/broker.hpp"
+#include "config/config.hpp"
+#include "transport/asio.hpp"
+#include "transport/tcp_listener.hpp"
+#include "transport/worker_pool.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace gridmq::app {
+
+class server {
+ public:
+  server(const config::config& c, spdlog::logger& log);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Blocks until a stop signal; returns the process exit code.
+  int run();
+
+ private:
+  void arm_tick();
+  void shut_down();
+
+  spdlog::logger& log_;
+  // Declaration order is destruction order in reverse: the broker outlives
+  // the workers (connections still open at stop close their ports into it),
+  // and the timer and listeners die before the contexts they live on.
+  broker::broker broker_;
+  transport::worker_pool workers_;
+  std::vector<std::shared_ptr<transport::tcp_listener>> listeners_;
+  transport::steady_timer tick_timer_;
+};
+
+}  // namespace gridmq::app

@@ -1,0 +1,62 @@
+#include "app/settings.hpp"
+
+#include "config/loader.hpp"
+
+namespace gridmq::app {
+namespace {
+
+broker::overflow_policy to_broker(config::overflow_policy p) {
+  switch (p) {
+    case config::overflow_policy::drop_oldest:
+      return broker::overflow_policy::drop_oldest;
+    case config::overflow_policy::drop_new:
+      return broker::overflow_policy::drop_new;
+    case config::overflow_policy::terminate:
+      break;
+  }
+  return broker::overflow_policy::terminate;
+}
+
+}  // namespace
+
+config::config resolve_config(const cli_options& cli) {
+  config::config c = cli.config_file ? config::load_file(*cli.config_file) : config::config{};
+  if (!cli.listen.empty()) {
+    c.listeners.clear();
+    for (const auto& text : cli.listen) {
+      auto url = config::parse_listener_url(text);
+      if (!url) throw config::config_error("--listen: " + url.error());
+      c.listeners.push_back(std::move(*url));
+    }
+  }
+  if (cli.threads) c.server.threads = *cli.threads;
+  if (cli.log_level) {
+    auto level = config::parse_log_level(*cli.log_level);
+    if (!level) throw config::config_error("--log-level: " + level.error());
+    c.server.level = *level;
+  }
+  return c;
+}
+
+broker::broker_options make_broker_options(const config::config& c) {
+  const auto& l = c.limits;
+  broker::broker_options o;
+  o.max_packet_size = l.max_packet_size;
+  o.max_session_expiry = l.max_session_expiry;
+  o.max_queued_messages = l.max_queued_messages;
+  o.max_queued_bytes = l.max_queued_bytes;
+  o.session_overflow = to_broker(l.session_overflow);
+  o.receive_maximum = l.receive_maximum;
+  o.max_keep_alive = l.max_keep_alive;
+  o.topic_alias_maximum = l.topic_alias_maximum;
+  o.maximum_qos = l.maximum_qos;
+  o.retain_available = l.retain_available;
+  o.max_client_id_length = l.max_client_id_length;
+  o.max_retained_messages = l.max_retained_messages;
+  o.connect_timeout = std::chrono::seconds(l.connect_timeout);
+  o.allow_anonymous = c.auth.allow_anonymous;
+  o.response_information_prefix = c.mqtt.response_information_prefix;
+  return o;
+}
+
+}  // namespace gridmq::app
