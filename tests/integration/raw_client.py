@@ -285,8 +285,24 @@ class RawClient:
         self.send(pingreq())
         return self.expect_raw(b"\xd0\x00", timeout)
 
-    def disconnect(self, reason=None, props=None):
+    def disconnect(self, reason=None, props=None, wait=5.0):
+        """Sends DISCONNECT, half-closes, and waits (up to `wait` s) until the
+        broker has closed its side too, so the broker has processed the
+        DISCONNECT before the test goes on: a new connection with the same
+        client id opened at once could otherwise reach the broker first (on
+        another worker) and be treated as a takeover of this one."""
         self.send(disconnect(self.version, reason, props), tolerate_close=True)
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + wait
+            while not self.closed_by_peer and time.monotonic() < deadline:
+                try:
+                    self._fill(deadline)
+                except TimeoutError:
+                    log.debug("%s: broker kept the connection open %ss after DISCONNECT", self.name, wait)
+                    break
+        except OSError:
+            pass
         self.close()
 
     def abort(self):
