@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -71,5 +72,26 @@ void encode_publish_header(const publish& p, protocol_version version, std::stri
 // The number of bytes encode_publish_header() appends, computed without
 // encoding (for Maximum Packet Size checks: add the payload size).
 std::size_t publish_header_size(const publish& p, protocol_version version) noexcept;
+
+// One delivery of a stored message, described without copying it: the
+// fields that differ per subscriber (QoS, flags, packet id, subscription
+// identifiers, remaining expiry, topic alias) beside views of the shared
+// topic and forwarded properties. Encodes exactly what
+// encode_publish_header() would for the equivalent `publish`.
+struct publish_view {
+  std::string_view topic;               // empty when a known topic alias replaces it
+  qos qos_level = qos::at_most_once;
+  bool retain = false;
+  bool dup = false;
+  std::uint16_t packet_id = 0;
+  const properties* forwarded = nullptr;  // v5 only; must not hold the per-delivery properties below
+  std::span<const std::uint32_t> subscription_ids;
+  std::optional<std::uint32_t> message_expiry_interval;
+  std::uint16_t topic_alias = 0;        // 0: none
+  std::size_t payload_size = 0;
+};
+
+void encode_publish_header(const publish_view& p, protocol_version version, std::string& out);
+std::size_t publish_header_size(const publish_view& p, protocol_version version) noexcept;
 
 }  // namespace gridmq::protocol

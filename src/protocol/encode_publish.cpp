@@ -61,6 +61,69 @@ std::size_t publish_header_size(const publish& p, protocol_version v) noexcept {
   return 1 + varint_size(static_cast<std::uint32_t>(l.remaining)) + l.header_remaining;
 }
 
+namespace {
+
+// Per-delivery properties appended after the forwarded ones (order is free
+// in MQTT 5): Topic Alias, Message Expiry Interval, Subscription Identifiers.
+std::size_t delivery_props_size(const publish_view& p) noexcept {
+  std::size_t n = 0;
+  if (p.topic_alias != 0) n += 3;
+  if (p.message_expiry_interval) n += 5;
+  for (auto id : p.subscription_ids) n += 1 + varint_size(id);
+  return n;
+}
+
+struct view_layout {
+  std::size_t forwarded = 0;
+  std::size_t props = 0;
+  std::size_t header_remaining = 0;
+  std::size_t remaining = 0;
+};
+
+view_layout layout_of(const publish_view& p, protocol_version v) noexcept {
+  view_layout l;
+  l.header_remaining = field_size(p.topic) + (p.qos_level != qos::at_most_once ? 2 : 0);
+  if (v == protocol_version::v5) {
+    l.forwarded = p.forwarded ? properties_size(*p.forwarded, property_context::publish) : 0;
+    l.props = l.forwarded + delivery_props_size(p);
+    l.header_remaining += varint_size(static_cast<std::uint32_t>(l.props)) + l.props;
+  }
+  l.remaining = l.header_remaining + p.payload_size;
+  return l;
+}
+
+}  // namespace
+
+void encode_publish_header(const publish_view& p, protocol_version v, std::string& out) {
+  const view_layout l = layout_of(p, v);
+  auto flags = static_cast<std::uint8_t>((static_cast<std::uint8_t>(p.qos_level) & 0x03) << 1);
+  if (p.dup) flags |= 0x08;
+  if (p.retain) flags |= 0x01;
+  append_fixed_header(out, packet_type::publish, flags, l.remaining, l.header_remaining);
+  append_field(out, p.topic);
+  if (p.qos_level != qos::at_most_once) append_u16(out, p.packet_id);
+  if (v != protocol_version::v5) return;
+  append_varint(out, static_cast<std::uint32_t>(l.props));
+  if (l.forwarded != 0) append_property_list(out, *p.forwarded, property_context::publish);
+  if (p.topic_alias != 0) {
+    append_u8(out, static_cast<std::uint8_t>(property_id::topic_alias));
+    append_u16(out, p.topic_alias);
+  }
+  if (p.message_expiry_interval) {
+    append_u8(out, static_cast<std::uint8_t>(property_id::message_expiry_interval));
+    append_u32(out, *p.message_expiry_interval);
+  }
+  for (auto id : p.subscription_ids) {
+    append_u8(out, static_cast<std::uint8_t>(property_id::subscription_identifier));
+    append_varint(out, id);
+  }
+}
+
+std::size_t publish_header_size(const publish_view& p, protocol_version v) noexcept {
+  const view_layout l = layout_of(p, v);
+  return 1 + varint_size(static_cast<std::uint32_t>(l.remaining)) + l.header_remaining;
+}
+
 void encode_pub_response(packet_type type, std::uint16_t packet_id, reason_code code, const properties& props,
                          protocol_version v, std::string& out) {
   const std::uint8_t flags = type == packet_type::pubrel ? 0x02 : 0x00;  // [MQTT-3.6.1-1]

@@ -308,6 +308,10 @@ std::size_t properties_size(const properties& p, property_context ctx) noexcept 
 
 void append_properties(std::string& out, const properties& p, property_context ctx, std::size_t list_size) {
   append_varint(out, static_cast<std::uint32_t>(list_size));
+  append_property_list(out, p, ctx);
+}
+
+void append_property_list(std::string& out, const properties& p, property_context ctx) {
   write_visitor v{allowed_mask(ctx), ctx == property_context::publish, out};
   visit_properties(p, v);
 }

@@ -39,5 +39,7 @@ std::size_t properties_size(const properties& p, property_context ctx) noexcept;
 
 // Appends the Property Length (= list_size, from properties_size) and the list.
 void append_properties(std::string& out, const properties& p, property_context ctx, std::size_t list_size);
+// The list alone, without the length prefix.
+void append_property_list(std::string& out, const properties& p, property_context ctx);
 
 }  // namespace gridmq::protocol
