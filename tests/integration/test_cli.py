@@ -8,6 +8,7 @@ import pytest
 
 import harness
 import mqtt_raw as m
+import raw_client
 
 pytestmark = pytest.mark.gridmq_only
 
@@ -84,3 +85,25 @@ def test_sigterm_exits_0_with_clients_connected(broker_factory):
     assert rc == 0, f"exit code {rc} after SIGTERM (-{signal.SIGTERM} means it died of the signal)"
     for c in (c5, c3):
         c.expect_closed()
+
+
+def test_sigterm_sends_v5_disconnect_0x8b(broker_factory):
+    # Documented: on SIGINT/SIGTERM v5 clients get DISCONNECT 0x8B Server
+    # shutting down (MQTT 5.0 3.14.2.1), 3.1.1 clients a close.
+    b = broker_factory()
+    c5 = b.connected("c5", m.V5)
+    b.proc.send_signal(signal.SIGTERM)
+    before = c5.expect_closed()
+    assert [(p.type, p.reason) for p in before] == [(m.DISCONNECT, 0x8B)], before
+    assert b.stop() == 0
+
+
+def test_two_listeners(broker_factory):
+    b = broker_factory(args=["--listen", "mqtt://127.0.0.1:0"])
+    harness.wait_until(lambda: len(harness.LISTEN_RE.findall(b.log())) >= 2, 5, what="two listening lines")
+    ports = [int(p) for _, p in harness.LISTEN_RE.findall(b.log())]
+    assert len(set(ports)) == 2, ports
+    for port in ports:
+        with raw_client.RawClient("127.0.0.1", port) as c:
+            c.connect(f"on-{port}")
+            c.ping()

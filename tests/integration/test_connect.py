@@ -233,3 +233,14 @@ def test_connect_timeout_closes_silent_connection(broker):
         elapsed = time.monotonic() - t0
         assert before == []
         assert 8.0 <= elapsed <= 12.5, f"closed after {elapsed:.1f}s, expected about 10s"
+
+
+@pytest.mark.gridmq_only
+def test_v5_request_response_information(broker):
+    # 3.1.2.11.6 / 3.2.2.3.15: Request Response Information 1 -> CONNACK
+    # Response Information (gridmq: "responses/" + client id).
+    with broker.raw(m.V5) as c:
+        ack = c.connect("rri", props=[(m.REQUEST_RESPONSE_INFO, 1)])
+        assert ack.prop(m.RESPONSE_INFO) == "responses/rri", ack
+    with broker.raw(m.V5) as c:
+        assert c.connect("no-rri").prop(m.RESPONSE_INFO) is None

@@ -279,3 +279,30 @@ def test_v5_message_expiry_forwarded_MQTT_3_3_2_6(broker):
         p = sub.recv_publish()
         exp = p.prop(m.MESSAGE_EXPIRY)
         assert exp is not None and 58 <= exp <= 60, p
+
+
+def test_v5_outbound_topic_aliases_MQTT_3_3_2_10(broker):
+    # A subscriber announcing Topic Alias Maximum 2 may get aliases from the
+    # server; [MQTT-3.3.2-10] none above 2, and every alias must resolve to
+    # the topic it was last set to (3.3.2.3.4).
+    topics = ["ta/one", "ta/two", "ta/three"]
+    with broker.connected("s", m.V5, props=[(m.TOPIC_ALIAS_MAXIMUM, 2)]) as sub, \
+            broker.connected("p", m.V5) as pub:
+        sub.subscribe(1, [("ta/#", 1)])
+        sent = [topics[i % 3] for i in range(12)]
+        for i, t in enumerate(sent):
+            pub.publish(t, b"%d" % i, qos=1, packet_id=i + 1)
+        aliases = {}
+        got = []
+        for p in sub.recv_publishes(len(sent)):
+            alias = p.prop(m.TOPIC_ALIAS)
+            if alias is not None:
+                assert 1 <= alias <= 2, f"alias {alias} above the client's maximum 2"
+                if p.topic:
+                    aliases[alias] = p.topic
+                else:
+                    assert alias in aliases, f"alias {alias} used before it was set"
+            else:
+                assert p.topic, "empty topic without an alias"
+            got.append(p.topic or aliases[alias])
+        assert got == sent

@@ -201,3 +201,39 @@ def test_v5_subscription_identifier_returned_MQTT_3_3_4_3(broker):
         pub.publish("sid/x", b"i", qos=1, packet_id=1)
         p = sub.recv_publish()
         assert p.prop_all(m.SUBSCRIPTION_ID) == [7], p
+
+
+def test_v5_overlapping_subscription_identifiers_MQTT_3_3_4_3(broker):
+    # [MQTT-3.3.4-3] the delivery carries the identifiers of the matching
+    # subscriptions: one PUBLISH with both, or one PUBLISH per subscription
+    # each with its own ([MQTT-3.3.4-4/5]).
+    with broker.connected("s", m.V5) as sub, broker.connected("p", m.V5) as pub:
+        sub.subscribe(1, [("ovl/#", m.sub_options(1))], props=[(m.SUBSCRIPTION_ID, 1)])
+        sub.subscribe(2, [("ovl/t", m.sub_options(1))], props=[(m.SUBSCRIPTION_ID, 2)])
+        pub.publish("ovl/t", b"o", qos=1, packet_id=1)
+        got = [sub.recv_publish()]
+        try:
+            got.append(sub.recv_publish(timeout=0.5))
+        except TimeoutError:
+            pass
+        ids = sorted(i for p in got for i in p.prop_all(m.SUBSCRIPTION_ID))
+        assert ids == [1, 2], got
+
+
+def test_v5_shared_subscription_splits_messages_MQTT_4_8_2(broker):
+    # 4.8.2: each message to a shared subscription goes to one member of the
+    # group; together the members get every message exactly once.
+    with broker.connected("m1", m.V5) as a, broker.connected("m2", m.V5) as b, \
+            broker.connected("p", m.V5) as pub:
+        a.subscribe(1, [("$share/g/sh/t", m.sub_options(1))])
+        b.subscribe(1, [("$share/g/sh/t", m.sub_options(1))])
+        n = 20
+        pub.publish_many("sh/t", [b"%d" % i for i in range(n)], qos=1)
+        got = {"a": [], "b": []}
+        for name, c in (("a", a), ("b", b)):
+            try:  # drain each member until it goes quiet
+                while len(got["a"]) + len(got["b"]) < n:
+                    got[name].append(int(c.recv_publish(timeout=0.7).payload))
+            except TimeoutError:
+                pass
+        assert sorted(got["a"] + got["b"]) == list(range(n)), got
