@@ -127,6 +127,16 @@ void client_connection::fail(reason_code code, std::string_view why) {
   }
   phase_ = phase::closing;
   outbox_->close();
+  release_session();
+}
+
+void client_connection::release_session() {
+  // The session (and the will, [MQTT-3.1.2-8]) is settled as soon as the
+  // broker decides to close, not when the peer gets round to closing its
+  // socket: the transport may wait for that to flush the DISCONNECT.
+  if (!slot_) return;
+  broker_.on_disconnected(slot_, generation_, will_on_close_);
+  slot_.reset();
 }
 
 void client_connection::send(const protocol::packet& p) {
@@ -157,8 +167,7 @@ void client_connection::on_idle_timeout() {
 
 void client_connection::on_closed() {
   outbox_->detach_sink();
-  if (slot_) broker_.on_disconnected(slot_, generation_, will_on_close_);
-  slot_.reset();
+  release_session();
   --broker_.connections;
 }
 

@@ -64,6 +64,7 @@ class client_connection final : public client_port {
   // Sends a server DISCONNECT (v5) with `code`, closes, and logs the rule.
   void fail(protocol::reason_code code, std::string_view why);
   void send(const protocol::packet& p);
+  void release_session();
   void push_session_frames(session::frame_list& frames);
 
   broker_state& broker_;

@@ -298,6 +298,7 @@ void client_connection::handle_disconnect(const protocol::disconnect& d) {
   will_on_close_ = d.code == reason_code::disconnect_with_will;
   phase_ = phase::closing;
   outbox_->close();
+  release_session();
 }
 
 }  // namespace gridmq::broker

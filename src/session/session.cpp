@@ -44,12 +44,16 @@ std::uint16_t session::next_packet_id() noexcept {
   return last_packet_id_;
 }
 
-bool session::fits_client(const message& m) const noexcept {
+bool session::fits_client(const message& m, const delivery& d) const noexcept {
   if (link_.maximum_packet_size == 0) return true;
-  // Cheap test first: headers are far below this margin.
-  if (m.payload_size() + m.topic.size() + 256 < link_.maximum_packet_size) return true;
-  delivery probe;
-  return delivery_size(m, probe, link_.version) + 64 <= link_.maximum_packet_size;
+  // Cheap test first: the headers of a delivery stay far below this margin
+  // unless the message carries large properties, which the exact test sees.
+  if (m.payload_size() + m.topic.size() + 256 < link_.maximum_packet_size && m.props.user_properties.empty() &&
+      !m.props.correlation_data && !m.props.response_topic) {
+    return true;
+  }
+  // Exact size, with the full topic (an alias could only make it smaller).
+  return delivery_size(m, d, link_.version) <= link_.maximum_packet_size;
 }
 
 void session::send(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out) {
@@ -81,12 +85,12 @@ deliver_status session::deliver(const message_ptr& m, const delivery& d, clock::
   if (d.qos_level == qos::at_most_once) {
     // QoS 0 is not queued for an absent client (as Event Grid and Mosquitto).
     if (!attached_) return deliver_status::dropped_qos0;
-    if (!fits_client(*m)) return deliver_status::dropped_too_large;  // [MQTT-3.1.2-25]
+    if (!fits_client(*m, d)) return deliver_status::dropped_too_large;  // [MQTT-3.1.2-25]
     send(m, d, now, out);
     return deliver_status::sent;
   }
   if (attached_ && queue_.empty() && window_open()) {
-    if (!fits_client(*m)) return deliver_status::dropped_too_large;
+    if (!fits_client(*m, d)) return deliver_status::dropped_too_large;
     send(m, d, now, out);
     return deliver_status::sent;
   }
@@ -130,7 +134,7 @@ void session::fill_window(clock::time_point now, frame_list& out) {
     queue_.pop_front();
     queued_bytes_ -= e.msg->payload_size();
     if (e.msg->is_expired(now)) continue;  // expired while waiting
-    if (!fits_client(*e.msg)) {
+    if (!fits_client(*e.msg, e.how)) {
       ++dropped_;
       continue;
     }

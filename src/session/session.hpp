@@ -127,7 +127,7 @@ class session {
   void fill_window(clock::time_point now, frame_list& out);
   void encode(const message& m, const delivery& d, std::uint16_t packet_id, bool dup, clock::time_point now,
               frame_list& out);
-  bool fits_client(const message& m) const noexcept;
+  bool fits_client(const message& m, const delivery& d) const noexcept;
 
   std::string client_id_;
   session_limits limits_;
