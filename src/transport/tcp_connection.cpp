@@ -222,9 +222,14 @@ void tcp_connection::begin_close() {
 }
 
 void tcp_connection::send_fin() {
-  // All output is written. Half-close and keep reading until the peer's FIN:
-  // closing with unread input would send RST, which can make the peer drop
-  // the last packets we wrote (a DISCONNECT with its reason code).
+  // All output is written, so the broker is done with this connection: tell
+  // it before the peer can see our FIN, or a client that reconnects as soon
+  // as it sees the FIN could reach the broker (on another worker) while its
+  // old connection still counts as open.
+  release_port();
+  // Half-close and keep reading until the peer's FIN: closing with unread
+  // input would send RST, which can make the peer drop the last packets we
+  // wrote (a DISCONNECT with its reason code).
   fin_sent_ = true;
   error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
@@ -289,11 +294,14 @@ void tcp_connection::finish() {
   error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
-  if (port_) {
-    // Move out first: on_closed() may end up calling back into this object.
-    auto port = std::move(port_);
-    port->on_closed();
-  }
+  release_port();
+}
+
+void tcp_connection::release_port() {
+  if (!port_) return;
+  // Move out first: on_closed() may call back into this object (wake, close).
+  auto port = std::move(port_);
+  port->on_closed();
 }
 
 }  // namespace gridmq::transport

@@ -3,9 +3,10 @@
 //
 // Lifecycle: created on its worker by tcp_listener, start() opens the port
 // and begins reading. It lives (shared_ptr) as long as an operation of its
-// own is pending; it ends through finish(), which closes the socket and calls
-// port->on_closed() exactly once (peer EOF, I/O error, idle timeout closing,
-// or close() after the output is flushed). If the worker is stopped with the
+// own is pending. port->on_closed() is called exactly once: by finish() (peer
+// EOF, I/O error, hard close) or, after close(), as soon as the queued output
+// is written and before our FIN is sent; the socket then lingers until the
+// peer's FIN or the close timeout. If the worker is stopped with the
 // connection still open, the destructor calls on_closed().
 //
 // Threads: everything runs on the worker's io_context (one thread, so no
@@ -63,6 +64,7 @@ class tcp_connection final : public broker::connection_sink, public std::enable_
   void on_timer(const error_code& ec, std::uint64_t generation);
   void fail(const error_code& ec, const char* what);
   void finish();
+  void release_port();
 
   executor executor_;  // copied once: wake() and close() read it from other threads
   tcp_socket socket_;
