@@ -13,6 +13,7 @@ void commit_pipeline::submit(write_batch&& batch, commit_callback done) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
+      queued_.fetch_add(1, std::memory_order_relaxed);
       queue_.push_back(job{pending{std::move(batch), std::move(done)}});
       // One wake-up per empty -> non-empty transition would do; notifying
       // always is simpler and cheap next to a disk write.
@@ -46,6 +47,16 @@ std::optional<store_error> commit_pipeline::flush() {
     result = failed_;
   });
   return result;
+}
+
+store_stats commit_pipeline::stats() const noexcept {
+  store_stats s;
+  s.batches = batches_.load(std::memory_order_relaxed);
+  s.failed = failed_batches_.load(std::memory_order_relaxed);
+  s.groups = groups_.load(std::memory_order_relaxed);
+  s.syncs = syncs_.load(std::memory_order_relaxed);
+  s.queued = queued_.load(std::memory_order_relaxed);
+  return s;
 }
 
 void commit_pipeline::stop() {
@@ -116,6 +127,8 @@ void commit_pipeline::write(std::vector<pending>& group) {
   if (!group_error) {
     const bool sync = options_.level == durability::sync;
     group_error = backend_.write_group(group, results, sync);
+    groups_.fetch_add(1, std::memory_order_relaxed);
+    if (sync) syncs_.fetch_add(1, std::memory_order_relaxed);
     if (group_error) {
       failed_ = group_error;  // nothing after a failed write may claim durability
     } else if (!sync && !dirty_) {
@@ -124,14 +137,17 @@ void commit_pipeline::write(std::vector<pending>& group) {
     }
   }
   for (std::size_t i = 0; i < group.size(); ++i) {
-    if (!group[i].done) continue;
-    group[i].done(group_error ? group_error : results[i]);
+    const std::optional<store_error>& e = group_error ? group_error : results[i];
+    (e ? failed_batches_ : batches_).fetch_add(1, std::memory_order_relaxed);
+    if (group[i].done) group[i].done(e);
   }
+  queued_.fetch_sub(group.size(), std::memory_order_relaxed);
 }
 
 void commit_pipeline::sync_now() {
   dirty_ = false;
   if (failed_) return;
+  syncs_.fetch_add(1, std::memory_order_relaxed);
   if (auto e = backend_.sync()) failed_ = std::move(e);
 }
 

@@ -15,6 +15,7 @@
 // the destructor) after draining the queue and a final fsync.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -63,6 +64,7 @@ class commit_pipeline {
   // Waits for everything queued before, then fsyncs; the store's failure if
   // it has failed.
   std::optional<store_error> flush();
+  store_stats stats() const noexcept;
   // Drains the queue, fsyncs, joins the thread. Idempotent.
   void stop();
 
@@ -93,6 +95,13 @@ class commit_pipeline {
   std::optional<store_error> failed_;
   bool dirty_ = false;  // written without fsync
   std::chrono::steady_clock::time_point flush_due_{};
+
+  // Written by the writer thread, read by anyone.
+  std::atomic<std::uint64_t> batches_{0};
+  std::atomic<std::uint64_t> failed_batches_{0};
+  std::atomic<std::uint64_t> groups_{0};
+  std::atomic<std::uint64_t> syncs_{0};
+  std::atomic<std::uint64_t> queued_{0};
 
   std::thread thread_;
 };

@@ -29,6 +29,7 @@ class memory_store final : public store, private commit_pipeline::backend {
   std::optional<store_error> flush() override;
   void close() override;
   const store_options& options() const noexcept override { return options_; }
+  store_stats stats() const noexcept override { return pipeline_.stats(); }
 
  private:
   struct client_state {

@@ -43,6 +43,7 @@ class rocksdb_store final : public store, private commit_pipeline::backend {
     }
   }
   const store_options& options() const noexcept override { return options_; }
+  store_stats stats() const noexcept override { return pipeline_.stats(); }
 
  private:
   std::optional<store_error> write_group(std::vector<commit_pipeline::pending>& group,
@@ -139,6 +140,7 @@ void rocksdb_store::translate(const write_batch& batch, reference_index::message
 }
 
 result<recovered_state, store_error> rocksdb_store::read_all(const load_progress_fn& progress) {
+  if (!db_) return unexpected(store_error{store_error_code::closed, "store at " + path_ + " is closed"});
   const auto start = std::chrono::steady_clock::now();
   auto next_report = start + std::chrono::seconds(1);
   load_progress p;

@@ -96,6 +96,16 @@ struct load_progress {
   }
 };
 
+// Counters since open, for metrics and for judging group commit
+// (batches / groups = the average group size).
+struct store_stats {
+  std::uint64_t batches = 0;  // completed successfully
+  std::uint64_t failed = 0;   // completed with an error
+  std::uint64_t groups = 0;   // atomic writes, one per group commit
+  std::uint64_t syncs = 0;    // fsyncs: one per group in `sync`, periodic or explicit otherwise
+  std::uint64_t queued = 0;   // committed, callback not run yet
+};
+
 using load_progress_fn = std::function<void(const load_progress&)>;
 using commit_callback = std::function<void(const std::optional<store_error>& error)>;
 
@@ -103,7 +113,8 @@ class store {
  public:
   virtual ~store() = default;
 
-  // Reads everything back (progress, if set, runs on the writer thread).
+  // Reads everything back (progress, if set, runs on the writer thread;
+  // never call load() or flush() from a commit callback: they wait for it).
   // Waits for commits already queued. Call it at start-up, before the
   // workers commit: it may run again later (tests), but then it must not
   // race with other threads' commits. A corrupt record fails the load with
@@ -111,7 +122,9 @@ class store {
   virtual result<recovered_state, store_error> load(const load_progress_fn& progress = {}) = 0;
 
   // Queues `batch`; `done` runs on the writer thread as described above.
-  // Any thread may call it. Never blocks on the disk.
+  // Any thread may call it. Never blocks on the disk. The queue has no
+  // bound of its own: what bounds it is that PUBACK / PUBREC wait for the
+  // callback, so publishers stop at their Receive Maximum.
   virtual void commit(write_batch&& batch, commit_callback done) = 0;
 
   // Blocks until every batch committed before the call is written and
@@ -123,6 +136,8 @@ class store {
   virtual void close() = 0;
 
   virtual const store_options& options() const noexcept = 0;
+  // Any thread.
+  virtual store_stats stats() const noexcept = 0;
 };
 
 }  // namespace gridmq::store

@@ -373,5 +373,30 @@ TYPED_TEST(store_contract, commit_after_close_fails_with_closed) {
   EXPECT_TRUE(called);
 }
 
+TYPED_TEST(store_contract, stats_count_batches_groups_and_failures) {
+  const store_stats before = this->st_->stats();
+  for (int i = 0; i < 5; ++i) this->commit_ok(this->session_with("c" + std::to_string(i)));
+  write_batch bad;
+  bad.put_inbound_qos2("nobody", 1);
+  EXPECT_TRUE(commit_wait(*this->st_, std::move(bad)));
+  ASSERT_FALSE(this->st_->flush());
+  const store_stats after = this->st_->stats();
+  EXPECT_EQ(after.batches - before.batches, 5u);
+  EXPECT_EQ(after.failed - before.failed, 1u);
+  EXPECT_GE(after.groups - before.groups, 1u);
+  EXPECT_GE(after.syncs - before.syncs, 1u);
+  EXPECT_EQ(after.queued, 0u);
+}
+
+TYPED_TEST(store_contract, load_after_close_does_not_crash) {
+  this->st_->close();
+  auto r = this->st_->load();
+  if (TypeParam::persistent) {
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, store_error_code::closed);
+  }
+  (void)this->st_->flush();
+}
+
 }  // namespace
 }  // namespace gridmq::store::test
