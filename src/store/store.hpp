@@ -12,9 +12,10 @@
 //   `done` must be short and must not block on the store (calling commit()
 //   from it is fine). It is called only once the batch is as durable as the
 //   durability level promises, so the broker sends PUBACK / PUBREC from it.
-// - Batches committed from one thread are applied in the order of the calls;
-//   batches from different threads in some order consistent with each
-//   thread's. A batch is never partly applied, even after a crash.
+// - Batches are applied in the order their commit() calls queued them: a
+//   commit() that returned before another one started is applied first
+//   (so "put entry" then "delete entry" from two workers cannot swap). A
+//   batch is never partly applied, even after a crash.
 // - After an I/O error the store is failed: that group and every later
 //   commit complete with the error. The data on disk stays consistent (the
 //   last group that reached it); restart to recover.

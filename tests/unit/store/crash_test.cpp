@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <random>
 
 #include "random_ops.hpp"
@@ -80,7 +81,9 @@ child_run run_child(const std::string& dir, std::uint64_t seed, std::uint32_t ep
 TEST(store_crash, random_batches_survive_kill_9) {
   temp_dir dir;
   const std::string db = (dir.path() / "db").string();
-  const std::uint64_t base_seed = std::random_device{}();
+  // A failure prints its seed; GRIDMQ_STORE_SEED=<seed> replays it.
+  const char* fixed = std::getenv("GRIDMQ_STORE_SEED");
+  const std::uint64_t base_seed = fixed ? std::strtoull(fixed, nullptr, 10) : std::random_device{}();
   SCOPED_TRACE("seed " + std::to_string(base_seed));
   std::mt19937_64 rng(base_seed);
   model current;
