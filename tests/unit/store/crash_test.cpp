@@ -87,11 +87,11 @@ TEST(store_crash, random_batches_survive_kill_9) {
   SCOPED_TRACE("seed " + std::to_string(base_seed));
   std::mt19937_64 rng(base_seed);
   model current;
-  const auto deadline = clock_type::now() + std::chrono::seconds(12);
+  const auto deadline = clock_type::now() + std::chrono::seconds(10);
   constexpr std::uint32_t batches = 120;
   int rounds = 0;
   int partial = 0;
-  for (std::uint32_t epoch = 1; epoch <= 40 && clock_type::now() < deadline; ++epoch) {
+  for (std::uint32_t epoch = 1; epoch <= 100 && clock_type::now() < deadline; ++epoch) {
     ++rounds;
     const std::uint64_t seed = rng();
     const int level = rng() % 4 == 0 ? static_cast<int>(1 + rng() % 2) : 0;  // mostly sync
