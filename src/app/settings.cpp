@@ -55,7 +55,20 @@ broker::broker_options make_broker_options(const config::config& c) {
   o.max_retained_messages = l.max_retained_messages;
   o.connect_timeout = std::chrono::seconds(l.connect_timeout);
   o.allow_anonymous = c.auth.allow_anonymous;
-  o.response_information_prefix = c.mqtt.response_information_prefix;
+  o.max_inflight_messages = l.max_inflight_messages;
+  o.max_outbound_bytes = static_cast<std::size_t>(l.max_outbound_bytes);
+  o.max_subscriptions_per_session = l.max_subscriptions_per_session;
+  o.max_topic_length = l.max_topic_length;
+  o.max_topic_levels = l.max_topic_levels;
+  const auto& m = c.mqtt;
+  o.response_information_prefix = m.response_information_prefix;
+  o.shared_subscription_available = m.shared_subscription_available;
+  o.wildcard_subscription_available = m.wildcard_subscription_available;
+  o.subscription_identifier_available = m.subscription_identifier_available;
+  o.shared_subscription_strategy = m.shared_subscription_strategy == config::shared_strategy::random
+                                       ? broker::shared_strategy::random
+                                       : broker::shared_strategy::round_robin;
+  o.validate_utf8_payload = m.validate_utf8_payload;
   return o;
 }
 

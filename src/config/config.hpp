@@ -17,6 +17,7 @@ namespace gridmq::config {
 
 enum class log_level : std::uint8_t { trace, debug, info, warn, error, off };
 enum class overflow_policy : std::uint8_t { terminate, drop_oldest, drop_new };
+enum class shared_strategy : std::uint8_t { round_robin, random };
 
 struct server_settings {
   std::uint32_t threads = 0;  // 0: one worker per core
@@ -37,6 +38,11 @@ struct limits_settings {
   std::uint16_t max_client_id_length = 128;
   std::uint32_t max_retained_messages = 100000;
   std::uint32_t connect_timeout = 10;  // seconds
+  std::uint16_t max_inflight_messages = 1000;
+  std::uint64_t max_outbound_bytes = 8 * 1024 * 1024;
+  std::uint32_t max_subscriptions_per_session = 50;
+  std::uint32_t max_topic_length = 256;  // bytes
+  std::uint32_t max_topic_levels = 15;
 };
 
 struct auth_settings {
@@ -45,6 +51,11 @@ struct auth_settings {
 
 struct mqtt_settings {
   std::string response_information_prefix = "responses/";
+  bool shared_subscription_available = true;
+  bool wildcard_subscription_available = true;
+  bool subscription_identifier_available = true;
+  shared_strategy shared_subscription_strategy = shared_strategy::round_robin;
+  bool validate_utf8_payload = false;
 };
 
 struct config {

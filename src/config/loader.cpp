@@ -14,16 +14,22 @@
 #include <initializer_list>
 #include <limits>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 namespace gridmq::config {
 namespace {
+
+constexpr std::int64_t u16_max = std::numeric_limits<std::uint16_t>::max();
+constexpr std::int64_t u32_max = std::numeric_limits<std::uint32_t>::max();
+constexpr std::int64_t i64_max = std::numeric_limits<std::int64_t>::max();
 
 // Reads one document; owns the file name every message starts with.
 class document_reader {
  public:
   explicit document_reader(std::string_view source_name) : source_(source_name) {}
 
-  config read(const toml::table& root);
+  config read(const toml::table& root) const;
 
  private:
   using setter = std::function<void(const toml::node&, const std::string& key)>;
@@ -37,6 +43,9 @@ class document_reader {
   void read_section(const toml::table& table, std::string_view section, std::initializer_list<field> fields) const;
   const toml::table& expect_table(const toml::node& node, std::string_view key) const;
   void read_listeners(const toml::node& node, config& out) const;
+  void read_server(const toml::table& table, server_settings& s) const;
+  void read_limits(const toml::table& table, limits_settings& l) const;
+  void read_mqtt(const toml::table& table, mqtt_settings& m) const;
 
   std::int64_t read_int(const toml::node& node, const std::string& key, std::int64_t lo, std::int64_t hi) const;
   bool read_bool(const toml::node& node, const std::string& key) const;
@@ -50,6 +59,23 @@ class document_reader {
   }
   setter bool_field(bool& target) const {
     return [this, &target](const toml::node& n, const std::string& key) { target = read_bool(n, key); };
+  }
+  // A string that must be one of `names`; the message lists them.
+  template <class E>
+  setter enum_field(E& target, std::initializer_list<std::pair<std::string_view, E>> names) const {
+    std::vector<std::pair<std::string_view, E>> table(names);
+    return [this, &target, table](const toml::node& n, const std::string& key) {
+      const std::string v = read_string(n, key);
+      std::string expected = "expected one of";
+      for (const auto& [name, value] : table) {
+        if (name == v) {
+          target = value;
+          return;
+        }
+        expected.append(&name == &table.front().first ? " " : ", ").append(name);
+      }
+      fail(n.source(), key, expected);
+    };
   }
 
   std::string source_;
@@ -123,62 +149,76 @@ void document_reader::read_listeners(const toml::node& node, config& out) const 
   }
 }
 
-config document_reader::read(const toml::table& root) {
+void document_reader::read_server(const toml::table& table, server_settings& s) const {
+  read_section(table, "server",
+               {{"threads", int_field(s.threads, 0, 1024)},
+                {"log_level", [&](const toml::node& n, const std::string& key) {
+                   auto level = parse_log_level(read_string(n, key));
+                   if (!level) fail(n.source(), key, level.error());
+                   s.level = *level;
+                 }}});
+}
+
+void document_reader::read_limits(const toml::table& table, limits_settings& l) const {
+  read_section(
+      table, "limits",
+      {{"max_packet_size", int_field(l.max_packet_size, 16, 268435456)},
+       {"max_session_expiry", int_field(l.max_session_expiry, 0, u32_max)},
+       {"max_queued_messages", int_field(l.max_queued_messages, 1, u32_max)},
+       {"max_queued_bytes", int_field(l.max_queued_bytes, 1, i64_max)},
+       {"session_overflow", enum_field(l.session_overflow, {{"terminate", overflow_policy::terminate},
+                                                            {"drop_oldest", overflow_policy::drop_oldest},
+                                                            {"drop_new", overflow_policy::drop_new}})},
+       // [MQTT-3.3.4-9] a Receive Maximum of 0 is a protocol error, so 1 is the floor.
+       {"receive_maximum", int_field(l.receive_maximum, 1, u16_max)},
+       {"max_keep_alive", int_field(l.max_keep_alive, 1, u16_max)},
+       {"topic_alias_maximum", int_field(l.topic_alias_maximum, 0, u16_max)},
+       {"maximum_qos", int_field(l.maximum_qos, 0, 2)},
+       {"retain_available", bool_field(l.retain_available)},
+       // [MQTT-3.1.3-5] the server must accept client ids of 1 to 23 characters.
+       {"max_client_id_length", int_field(l.max_client_id_length, 23, u16_max)},
+       {"max_retained_messages", int_field(l.max_retained_messages, 0, u32_max)},
+       {"connect_timeout", int_field(l.connect_timeout, 1, 3600)},
+       {"max_inflight_messages", int_field(l.max_inflight_messages, 1, u16_max)},
+       {"max_outbound_bytes", int_field(l.max_outbound_bytes, 1024, i64_max)},
+       {"max_subscriptions_per_session", int_field(l.max_subscriptions_per_session, 1, u32_max)},
+       // A topic is a UTF-8 string of at most 65535 bytes [MQTT-1.5.4].
+       {"max_topic_length", int_field(l.max_topic_length, 1, u16_max)},
+       {"max_topic_levels", int_field(l.max_topic_levels, 1, u16_max)}});
+}
+
+void document_reader::read_mqtt(const toml::table& table, mqtt_settings& m) const {
+  read_section(table, "mqtt",
+               {{"response_information_prefix",
+                 [&](const toml::node& n, const std::string& key) {
+                   std::string v = read_string(n, key);
+                   // It becomes a topic prefix inside a UTF-8 string property.
+                   if (v.size() > u16_max) fail(n.source(), key, "expected at most 65535 bytes");
+                   m.response_information_prefix = std::move(v);
+                 }},
+                {"shared_subscription_available", bool_field(m.shared_subscription_available)},
+                {"wildcard_subscription_available", bool_field(m.wildcard_subscription_available)},
+                {"subscription_identifier_available", bool_field(m.subscription_identifier_available)},
+                {"shared_subscription_strategy",
+                 enum_field(m.shared_subscription_strategy,
+                            {{"round_robin", shared_strategy::round_robin}, {"random", shared_strategy::random}})},
+                {"validate_utf8_payload", bool_field(m.validate_utf8_payload)}});
+}
+
+config document_reader::read(const toml::table& root) const {
   config out;
-  constexpr std::int64_t u16 = std::numeric_limits<std::uint16_t>::max();
-  constexpr std::int64_t u32 = std::numeric_limits<std::uint32_t>::max();
   for (const auto& [name, node] : root) {
     const std::string section(name.str());
     if (section == "listener") {
       read_listeners(node, out);
     } else if (section == "server") {
-      auto& s = out.server;
-      read_section(expect_table(node, section), section,
-                   {{"threads", int_field(s.threads, 0, 1024)},
-                    {"log_level", [&](const toml::node& n, const std::string& key) {
-                       auto level = parse_log_level(read_string(n, key));
-                       if (!level) fail(n.source(), key, level.error());
-                       s.level = *level;
-                     }}});
+      read_server(expect_table(node, section), out.server);
     } else if (section == "limits") {
-      auto& l = out.limits;
-      read_section(expect_table(node, section), section,
-                   {{"max_packet_size", int_field(l.max_packet_size, 16, 268435456)},
-                    {"max_session_expiry", int_field(l.max_session_expiry, 0, u32)},
-                    {"max_queued_messages", int_field(l.max_queued_messages, 1, u32)},
-                    {"max_queued_bytes", int_field(l.max_queued_bytes, 1, std::numeric_limits<std::int64_t>::max())},
-                    {"session_overflow", [&](const toml::node& n, const std::string& key) {
-                       const std::string v = read_string(n, key);
-                       if (v == "terminate") {
-                         l.session_overflow = overflow_policy::terminate;
-                       } else if (v == "drop_oldest") {
-                         l.session_overflow = overflow_policy::drop_oldest;
-                       } else if (v == "drop_new") {
-                         l.session_overflow = overflow_policy::drop_new;
-                       } else {
-                         fail(n.source(), key, "expected one of terminate, drop_oldest, drop_new");
-                       }
-                     }},
-                    // [MQTT-3.3.4-9] a Receive Maximum of 0 is a protocol error, so 1 is the floor.
-                    {"receive_maximum", int_field(l.receive_maximum, 1, u16)},
-                    {"max_keep_alive", int_field(l.max_keep_alive, 1, u16)},
-                    {"topic_alias_maximum", int_field(l.topic_alias_maximum, 0, u16)},
-                    {"maximum_qos", int_field(l.maximum_qos, 0, 2)},
-                    {"retain_available", bool_field(l.retain_available)},
-                    // [MQTT-3.1.3-5] the server must accept client ids of 1 to 23 characters.
-                    {"max_client_id_length", int_field(l.max_client_id_length, 23, u16)},
-                    {"max_retained_messages", int_field(l.max_retained_messages, 0, u32)},
-                    {"connect_timeout", int_field(l.connect_timeout, 1, 3600)}});
+      read_limits(expect_table(node, section), out.limits);
     } else if (section == "auth") {
       read_section(expect_table(node, section), section, {{"allow_anonymous", bool_field(out.auth.allow_anonymous)}});
     } else if (section == "mqtt") {
-      read_section(expect_table(node, section), section,
-                   {{"response_information_prefix", [&](const toml::node& n, const std::string& key) {
-                       std::string v = read_string(n, key);
-                       // It becomes a topic prefix inside a UTF-8 string property.
-                       if (v.size() > u16) fail(n.source(), key, "expected at most 65535 bytes");
-                       out.mqtt.response_information_prefix = std::move(v);
-                     }}});
+      read_mqtt(expect_table(node, section), out.mqtt);
     } else {
       fail(name.source(), section, node.is_table() ? "unknown section" : "unknown key");
     }

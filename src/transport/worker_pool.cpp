@@ -22,6 +22,7 @@ worker_pool::worker_pool(std::size_t count, spdlog::logger& log) : log_(log) {
 worker_pool::~worker_pool() {
   stop();
   join();
+  guards_.clear();  // before the contexts they point to
   // Destroy in reverse order of creation: handlers destroyed with a context
   // may still release objects bound to an earlier one.
   while (!contexts_.empty()) contexts_.pop_back();

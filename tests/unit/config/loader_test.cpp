@@ -48,7 +48,17 @@ TEST(config_loader, empty_document_gives_embedded_defaults) {
   EXPECT_EQ(c.limits.max_retained_messages, 100000u);
   EXPECT_EQ(c.limits.connect_timeout, 10u);
   EXPECT_TRUE(c.auth.allow_anonymous);
+  EXPECT_EQ(c.limits.max_inflight_messages, 1000);
+  EXPECT_EQ(c.limits.max_outbound_bytes, 8u * 1024 * 1024);
+  EXPECT_EQ(c.limits.max_subscriptions_per_session, 50u);
+  EXPECT_EQ(c.limits.max_topic_length, 256u);
+  EXPECT_EQ(c.limits.max_topic_levels, 15u);
   EXPECT_EQ(c.mqtt.response_information_prefix, "responses/");
+  EXPECT_TRUE(c.mqtt.shared_subscription_available);
+  EXPECT_TRUE(c.mqtt.wildcard_subscription_available);
+  EXPECT_TRUE(c.mqtt.subscription_identifier_available);
+  EXPECT_EQ(c.mqtt.shared_subscription_strategy, shared_strategy::round_robin);
+  EXPECT_FALSE(c.mqtt.validate_utf8_payload);
   EXPECT_EQ(c.listeners, d.listeners);
 }
 
@@ -78,12 +88,22 @@ retain_available = false
 max_client_id_length = 23
 max_retained_messages = 9
 connect_timeout = 3
+max_inflight_messages = 20
+max_outbound_bytes = 65536
+max_subscriptions_per_session = 8
+max_topic_length = 64
+max_topic_levels = 4
 
 [auth]
 allow_anonymous = false
 
 [mqtt]
 response_information_prefix = "r/"
+shared_subscription_available = false
+wildcard_subscription_available = false
+subscription_identifier_available = false
+shared_subscription_strategy = "random"
+validate_utf8_payload = true
 )",
                                "gridmq.toml");
   EXPECT_EQ(c.server.threads, 4u);
@@ -105,7 +125,17 @@ response_information_prefix = "r/"
   EXPECT_EQ(c.limits.max_retained_messages, 9u);
   EXPECT_EQ(c.limits.connect_timeout, 3u);
   EXPECT_FALSE(c.auth.allow_anonymous);
+  EXPECT_EQ(c.limits.max_inflight_messages, 20);
+  EXPECT_EQ(c.limits.max_outbound_bytes, 65536u);
+  EXPECT_EQ(c.limits.max_subscriptions_per_session, 8u);
+  EXPECT_EQ(c.limits.max_topic_length, 64u);
+  EXPECT_EQ(c.limits.max_topic_levels, 4u);
   EXPECT_EQ(c.mqtt.response_information_prefix, "r/");
+  EXPECT_FALSE(c.mqtt.shared_subscription_available);
+  EXPECT_FALSE(c.mqtt.wildcard_subscription_available);
+  EXPECT_FALSE(c.mqtt.subscription_identifier_available);
+  EXPECT_EQ(c.mqtt.shared_subscription_strategy, shared_strategy::random);
+  EXPECT_TRUE(c.mqtt.validate_utf8_payload);
 }
 
 TEST(config_loader, enum_values) {
@@ -128,6 +158,7 @@ TEST(config_loader, wrong_type) {
   expect_error("[server]\nlog_level = 3\n", 2, "server.log_level", "expected a string");
   expect_error("[mqtt]\nresponse_information_prefix = []\n", 2, "mqtt.response_information_prefix",
                "expected a string");
+  expect_error("[mqtt]\nvalidate_utf8_payload = \"no\"\n", 2, "mqtt.validate_utf8_payload", "expected true or false");
   expect_error("\nserver = 1\n", 2, "server", "expected a table");
   expect_error("[listener]\nurl = \"mqtt://h:1\"\n", 1, "listener", "expected an array of tables");
 }
@@ -146,7 +177,15 @@ TEST(config_loader, out_of_range) {
   expect_error("[limits]\nmax_queued_bytes = 0\n", 2, "limits.max_queued_bytes");
   expect_error("[server]\nthreads = -2\n", 2, "server.threads");
   expect_error("[server]\nlog_level = \"verbose\"\n", 2, "server.log_level", "expected one of");
-  expect_error("[limits]\nsession_overflow = \"drop\"\n", 2, "limits.session_overflow", "expected one of");
+  expect_error("[limits]\nsession_overflow = \"drop\"\n", 2, "limits.session_overflow",
+               "expected one of terminate, drop_oldest, drop_new");
+  expect_error("[limits]\nmax_inflight_messages = 0\n", 2, "limits.max_inflight_messages");
+  expect_error("[limits]\nmax_outbound_bytes = 100\n", 2, "limits.max_outbound_bytes");
+  expect_error("[limits]\nmax_topic_length = 65536\n", 2, "limits.max_topic_length");
+  expect_error("[limits]\nmax_topic_levels = 0\n", 2, "limits.max_topic_levels");
+  expect_error("[limits]\nmax_subscriptions_per_session = 0\n", 2, "limits.max_subscriptions_per_session");
+  expect_error("[mqtt]\nshared_subscription_strategy = \"first\"\n", 2, "mqtt.shared_subscription_strategy",
+               "expected one of round_robin, random");
 }
 
 TEST(config_loader, unknown_key_and_section) {
