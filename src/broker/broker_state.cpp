@@ -334,6 +334,10 @@ bool broker_state::unsubscribe(const slot_ptr& slot, const std::string& filter) 
 }
 
 void broker_state::tick(clock::time_point now) {
+  if (now >= next_retained_purge_) {
+    retained_.purge_expired(now);
+    next_retained_purge_ = now + std::chrono::seconds(10);
+  }
   std::vector<slot_ptr> due;
   {
     std::lock_guard reg(registry_mutex_);

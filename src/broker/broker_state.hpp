@@ -100,6 +100,7 @@ class broker_state {
   topic::subscription_index<subscriber> index_;
   retained_store retained_;
   broker_stats stats_;
+  session::clock::time_point next_retained_purge_{};
   std::atomic<std::uint64_t> random_state_{0x9E3779B97F4A7C15ull};
 };
 

@@ -31,6 +31,11 @@ std::vector<session::message_ptr> retained_store::matching(std::string_view filt
   return out;
 }
 
+std::size_t retained_store::purge_expired(session::clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  return std::erase_if(by_topic_, [&](const auto& kv) { return kv.second->is_expired(now); });
+}
+
 std::size_t retained_store::size() const {
   std::lock_guard lock(mutex_);
   return by_topic_.size();

@@ -26,6 +26,9 @@ class retained_store {
   // Live retained messages whose topic matches `filter`.
   std::vector<session::message_ptr> matching(std::string_view filter, session::clock::time_point now) const;
   std::size_t size() const;
+  // Drops messages whose Message Expiry Interval has passed ([MQTT-3.3.2-5]);
+  // returns how many.
+  std::size_t purge_expired(session::clock::time_point now);
 
  private:
   std::size_t max_;
