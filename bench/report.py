@@ -78,6 +78,7 @@ def compare(runs, sid):
            "complete": all(r.get("complete") and r.get("exit") == 0 for r in a + b) and bool(a or b),
            "cpu_g": med(a, "broker_cpu_us_per_msg"), "cpu_m": med(b, "broker_cpu_us_per_msg"),
            "util_g": med(a, "broker_cpu_util"), "util_m": med(b, "broker_cpu_util"),
+           "busy_g": med(a, "broker_busy"), "busy_m": med(b, "broker_busy"),
            "gen_g": med(a, "generator_cpu_util"), "gen_m": med(b, "generator_cpu_util")}
     if kind in ("rate", "workers"):
         out["g"], out["m"] = med(a, "delivery_rate"), med(b, "delivery_rate")
@@ -102,7 +103,7 @@ def verdict(c):
     if t is None:
         return None, ""
     if c["kind"] == "rate":
-        saturated = (c["util_g"] or 0) >= SATURATED and (c["util_m"] or 0) >= SATURATED
+        saturated = (c["busy_g"] or 0) >= SATURATED and (c["busy_m"] or 0) >= SATURATED
         if saturated and c["ratio"] is not None:
             return c["ratio"] >= t, "rate"
         if c["cpu_ratio"] is not None:
@@ -140,8 +141,8 @@ def cell(c, side):
         return "-" if v is None else f"{v:,.0f} B ({fmt_rate(rate)} conn/s)"
     if c["kind"] == "workers":
         return "-" if v is None else f"{fmt_rate(v)} msg/s"
-    util = c["util_" + side]
-    return "-" if v is None else f"{fmt_rate(v)} ({util * 100:.0f} % core)"
+    util, busy = c["util_" + side] or 0, c["busy_" + side] or 0
+    return "-" if v is None else f"{fmt_rate(v)} (cpu {util * 100:.0f} %, busy {busy * 100:.0f} %)"
 
 
 def markdown(runs, meta, ids):
@@ -176,12 +177,14 @@ def markdown(runs, meta, ids):
         " (the machine is shared; other work running at the same time adds noise)",
         f"- command: `{meta['command']}`",
         "",
-        "Columns: msgs/s is deliveries received per second (fan-out counts each subscriber's copy),",
-        "with the broker's CPU use of its one core in brackets; CPU/msg is the broker's CPU time",
-        "(/proc/PID/stat, user + system) per delivery in microseconds, gridmq / Mosquitto;",
-        "CPU advantage is Mosquitto's CPU/msg divided by gridmq's. Per issue 6, a rate ratio counts",
-        "only where both brokers' cores are saturated (>= 90 %); otherwise the generator co-limits",
-        "the rate and the CPU/msg ratio decides (the `met?` column says which was used).",
+        "Columns: msgs/s is deliveries received per second (fan-out counts each subscriber's copy).",
+        "In brackets: the broker's CPU time over wall time (cpu) and its CPU time plus the time it",
+        "was runnable but waited for the core (busy; /proc/PID/task/*/schedstat): busy >= 90 % is a",
+        "saturated broker, and cpu < busy means other work on the shared machine took part of its core.",
+        "CPU/msg is the broker's CPU time per delivery in microseconds, gridmq / Mosquitto; CPU",
+        "advantage is Mosquitto's CPU/msg divided by gridmq's. Per issue 6, a rate ratio counts only",
+        "where both brokers are saturated; otherwise the generator co-limits the rate and the CPU/msg",
+        "ratio decides (the `met?` column says which was used).",
         "",
         "| scenario | gridmq | mosquitto | ratio (gridmq / mosquitto) | CPU/msg us (g / m) | CPU advantage | target | met? |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -48,23 +48,25 @@ bool read_rss(int pid, std::uint64_t& bytes) {
 // The run time of every thread, in nanoseconds, from the scheduler's own
 // accounting (/proc/PID/task/TID/schedstat, first field): /proc/PID/stat
 // counts in clock ticks (10 ms here), too coarse for a run of a second.
-bool read_task_runtime(int pid, double& seconds) {
+bool read_task_runtime(int pid, double& seconds, double& waited) {
   const std::string dir = "/proc/" + std::to_string(pid) + "/task";
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return false;
-  unsigned long long total = 0;
+  unsigned long long total = 0, delay = 0;
   bool any = false;
   while (const dirent* e = readdir(d)) {
     if (e->d_name[0] == '.') continue;
     std::ifstream in(dir + "/" + e->d_name + "/schedstat");
-    unsigned long long ns = 0;
-    if (in >> ns) {
+    unsigned long long ns = 0, wait_ns = 0;
+    if (in >> ns >> wait_ns) {
       total += ns;
+      delay += wait_ns;
       any = true;
     }
   }
   closedir(d);
   seconds = static_cast<double>(total) / 1e9;
+  waited = static_cast<double>(delay) / 1e9;
   return any;
 }
 
@@ -73,7 +75,7 @@ bool read_task_runtime(int pid, double& seconds) {
 process_sample sample_process(int pid) {
   process_sample s;
   if (pid <= 0) return s;
-  s.ok = (read_task_runtime(pid, s.cpu_seconds) || read_cpu(pid, s.cpu_seconds)) && read_rss(pid, s.rss_bytes);
+  s.ok = (read_task_runtime(pid, s.cpu_seconds, s.wait_seconds) || read_cpu(pid, s.cpu_seconds)) && read_rss(pid, s.rss_bytes);
   return s;
 }
 

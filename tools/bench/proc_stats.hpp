@@ -13,6 +13,9 @@ namespace gridmq::bench {
 struct process_sample {
   bool ok = false;
   double cpu_seconds = 0.0;    // user + system, all threads
+  // Time its threads were runnable but waited for a CPU (schedstat field
+  // 2): on a shared machine a broker can be busy without running.
+  double wait_seconds = 0.0;
   std::uint64_t rss_bytes = 0;
 };
 

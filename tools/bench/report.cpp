@@ -80,8 +80,8 @@ void print_summary(const bench_options& o, const run_result& r) {
                  static_cast<unsigned long long>(r.latency.count));
   }
   if (r.broker_sampled) {
-    std::fprintf(f, "broker       cpu %.3f s (%.0f %% of a core), %.3f us per %s, rss %.1f MiB -> %.1f MiB",
-                 r.broker_cpu_seconds, r.broker_cpu_util * 100, r.broker_cpu_us_per_msg,
+    std::fprintf(f, "broker       cpu %.3f s (%.0f %% of a core, busy %.0f %%), %.3f us per %s, rss %.1f MiB -> %.1f MiB",
+                 r.broker_cpu_seconds, r.broker_cpu_util * 100, r.broker_busy * 100, r.broker_cpu_us_per_msg,
                  o.kind == scenario_kind::conn || o.kind == scenario_kind::conn_scale ? "connection" : "delivery",
                  static_cast<double>(r.broker_rss_before) / 1048576.0, static_cast<double>(r.broker_rss_after) / 1048576.0);
     if (r.broker_rss_per_conn != 0) std::fprintf(f, ", %.0f B per connection", r.broker_rss_per_conn);
@@ -111,10 +111,11 @@ void print_json(const bench_options& o, const run_result& r) {
   std::fprintf(f, "\"publish_seconds\":%.4f,\"window_seconds\":%.4f,\"publish_rate\":%.1f,\"delivery_rate\":%.1f,",
                r.publish_seconds, r.window_seconds, r.publish_rate, r.delivery_rate);
   json_latency(f, "latency", r.latency);
-  std::fprintf(f, ",\"broker_sampled\":%s,\"broker_cpu_seconds\":%.4f,\"broker_cpu_util\":%.4f,"
+  std::fprintf(f, ",\"broker_sampled\":%s,\"broker_cpu_seconds\":%.4f,\"broker_cpu_util\":%.4f,\"broker_busy\":%.4f,"
                "\"broker_cpu_us_per_msg\":%.4f,\"broker_rss_before\":%llu,\"broker_rss_after\":%llu,"
                "\"broker_rss_per_conn\":%.1f,\"generator_cpu_util\":%.4f,",
-               r.broker_sampled ? "true" : "false", r.broker_cpu_seconds, r.broker_cpu_util, r.broker_cpu_us_per_msg,
+               r.broker_sampled ? "true" : "false", r.broker_cpu_seconds, r.broker_cpu_util, r.broker_busy,
+               r.broker_cpu_us_per_msg,
                static_cast<unsigned long long>(r.broker_rss_before), static_cast<unsigned long long>(r.broker_rss_after),
                r.broker_rss_per_conn, r.generator_cpu_util);
   std::fprintf(f, "\"complete\":%s,\"problems\":[", r.complete ? "true" : "false");

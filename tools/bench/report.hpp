@@ -43,6 +43,7 @@ struct run_result {
   bool broker_sampled = false;
   double broker_cpu_seconds = 0;
   double broker_cpu_util = 0;        // of one core
+  double broker_busy = 0;            // (cpu + waiting for a cpu) / wall: >= 0.9 = saturated
   double broker_cpu_us_per_msg = 0;  // per delivery (per connection for conn)
   std::uint64_t broker_rss_before = 0;
   std::uint64_t broker_rss_after = 0;

@@ -311,6 +311,8 @@ void runner::end_window(const window_start& w, run_result& r, std::uint64_t deli
     r.broker_sampled = true;
     r.broker_cpu_seconds = b.cpu_seconds - w.broker.cpu_seconds;
     r.broker_cpu_util = wall > 0 ? r.broker_cpu_seconds / wall : 0;
+    const double waited = b.wait_seconds - w.broker.wait_seconds;
+    r.broker_busy = wall > 0 ? (r.broker_cpu_seconds + waited) / wall : 0;
     if (deliveries > 0) r.broker_cpu_us_per_msg = r.broker_cpu_seconds * 1e6 / static_cast<double>(deliveries);
     r.broker_rss_after = b.rss_bytes;
   }
