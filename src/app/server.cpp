@@ -29,7 +29,8 @@ transport::listener_options make_listener_options(const config::listener_url& ur
 
 server::server(const config::config& c, spdlog::logger& log)
     : log_(log),
-      broker_(make_broker_options(c)),
+      auth_(c.auth),
+      broker_(make_broker_options(c), &auth_),
       workers_(c.server.threads, log),
       tick_timer_(workers_.context(0).get_executor()) {
   for (const auto& url : c.listeners) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "app/auth_adapter.hpp"
 #include "broker/broker.hpp"
 #include "config/config.hpp"
 #include "transport/asio.hpp"
@@ -41,6 +42,7 @@ class server {
   // Declaration order is destruction order in reverse: the broker outlives
   // the workers (connections still open at stop close their ports into it),
   // and the timer and listeners die before the contexts they live on.
+  auth_adapter auth_;  // before broker_: the broker holds a pointer to it
   broker::broker broker_;
   transport::worker_pool workers_;
   std::vector<std::shared_ptr<transport::tcp_listener>> listeners_;

@@ -45,8 +45,16 @@ struct limits_settings {
   std::uint32_t max_topic_levels = 15;
 };
 
+// A user known to the broker: checked on CONNECT (Username/Password) and
+// usable for SCRAM-SHA-256 enhanced authentication.
+struct user_entry {
+  std::string username;
+  std::string password;
+};
+
 struct auth_settings {
   bool allow_anonymous = true;
+  std::vector<user_entry> users;  // [[auth.users]]
 };
 
 struct mqtt_settings {

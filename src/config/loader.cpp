@@ -43,6 +43,8 @@ class document_reader {
   void read_section(const toml::table& table, std::string_view section, std::initializer_list<field> fields) const;
   const toml::table& expect_table(const toml::node& node, std::string_view key) const;
   void read_listeners(const toml::node& node, config& out) const;
+  void read_auth(const toml::table& table, auth_settings& a) const;
+  void read_users(const toml::node& node, auth_settings& a) const;
   void read_server(const toml::table& table, server_settings& s) const;
   void read_limits(const toml::table& table, limits_settings& l) const;
   void read_mqtt(const toml::table& table, mqtt_settings& m) const;
@@ -125,6 +127,32 @@ void document_reader::read_section(const toml::table& table, std::string_view se
     }
     if (match == nullptr) fail(name.source(), key, "unknown key");
     match->set(node, key);
+  }
+}
+
+void document_reader::read_auth(const toml::table& table, auth_settings& a) const {
+  read_section(table, "auth",
+               {{"allow_anonymous", bool_field(a.allow_anonymous)},
+                {"users", [&](const toml::node& n, const std::string&) { read_users(n, a); }}});
+}
+
+void document_reader::read_users(const toml::node& node, auth_settings& a) const {
+  const auto* array = node.as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    fail(node.source(), "auth.users", "expected an array of tables ([[auth.users]])");
+  }
+  std::size_t index = 0;
+  for (const auto& element : *array) {
+    const std::string prefix = "auth.users[" + std::to_string(index++) + "]";
+    user_entry u;
+    read_section(*element.as_table(), prefix,
+                 {{"username", [&](const toml::node& n, const std::string& key) { u.username = read_string(n, key); }},
+                  {"password", [&](const toml::node& n, const std::string& key) { u.password = read_string(n, key); }}});
+    if (u.username.empty()) fail(element.source(), prefix + ".username", "missing or empty username");
+    for (const auto& other : a.users) {
+      if (other.username == u.username) fail(element.source(), prefix + ".username", "duplicate user");
+    }
+    a.users.push_back(std::move(u));
   }
 }
 
@@ -216,7 +244,7 @@ config document_reader::read(const toml::table& root) const {
     } else if (section == "limits") {
       read_limits(expect_table(node, section), out.limits);
     } else if (section == "auth") {
-      read_section(expect_table(node, section), section, {{"allow_anonymous", bool_field(out.auth.allow_anonymous)}});
+      read_auth(expect_table(node, section), out.auth);
     } else if (section == "mqtt") {
       read_mqtt(expect_table(node, section), out.mqtt);
     } else {

@@ -244,3 +244,29 @@ TEST(config_loader, missing_file) {
 
 }  // namespace
 }  // namespace gridmq::config
+
+namespace gridmq::config {
+namespace {
+
+TEST(config_loader, auth_users) {
+  const config c = load_string(
+      "[auth]\nallow_anonymous = false\n[[auth.users]]\nusername = \"alice\"\npassword = \"s3cret\"\n"
+      "[[auth.users]]\nusername = \"bob\"\npassword = \"\"\n",
+      "gridmq.toml");
+  EXPECT_FALSE(c.auth.allow_anonymous);
+  ASSERT_EQ(c.auth.users.size(), 2u);
+  EXPECT_EQ(c.auth.users[0].username, "alice");
+  EXPECT_EQ(c.auth.users[0].password, "s3cret");
+  EXPECT_EQ(c.auth.users[1].username, "bob");
+}
+
+TEST(config_loader, auth_user_errors_name_line_and_key) {
+  expect_error("[auth]\nusers = 3\n", 2, "auth.users", "array of tables");
+  expect_error("[[auth.users]]\npassword = \"x\"\n", 1, "auth.users[0].username", "missing");
+  expect_error("[[auth.users]]\nusername = \"a\"\nrole = \"x\"\n", 3, "auth.users[0].role", "unknown key");
+  expect_error("[[auth.users]]\nusername = \"a\"\n[[auth.users]]\nusername = \"a\"\n", 3, "auth.users[1].username",
+               "duplicate");
+}
+
+}  // namespace
+}  // namespace gridmq::config
