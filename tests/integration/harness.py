@@ -153,6 +153,42 @@ def assert_broker_alive(broker: BrokerProcess, version=mqtt_raw.V311):
         pub.disconnect()
 
 
+
+def _toml_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(v)
+
+
+def config_toml(limits=None, mqtt=None, auth=None, users=()):
+    """A gridmq TOML config (keys: src/config/loader.cpp, README
+    "Configuration reference"): `limits`, `mqtt` and `auth` are dicts of
+    keys for [limits], [mqtt] and [auth]; `users` is a list of
+    (username, password) for [[auth.users]]."""
+    out = []
+    for section, keys in (("limits", limits), ("mqtt", mqtt), ("auth", auth)):
+        if keys:
+            out.append(f"[{section}]")
+            out += [f"{k} = {_toml_value(v)}" for k, v in keys.items()]
+    for name, password in users:
+        out += ["[[auth.users]]", f"username = {_toml_value(name)}", f"password = {_toml_value(password)}"]
+    return "\n".join(out) + "\n"
+
+
+def collect_publishes(client, quiet=0.5, ack=True, limit=10_000):
+    """Every PUBLISH `client` receives until none arrives for `quiet`
+    seconds (a short window proving the stream has ended)."""
+    got = []
+    while len(got) < limit:
+        try:
+            got.append(client.recv_publish(timeout=quiet, ack=ack))
+        except TimeoutError:
+            break
+    return got
+
+
 # ---------------------------------------------------------------- paho
 
 
@@ -385,9 +421,15 @@ def poll_retained(broker, topic_filter, qos=0, version=mqtt_raw.V311, timeout=5.
         with broker.connected(f"retained-poll-{attempt}", version) as c:
             c.subscribe(1, [(topic_filter, qos)])
             try:
-                p = c.recv_publish(timeout=0.3)
-                c.disconnect()
-                return p
+                # A live copy (RETAIN=0) can arrive first when the subscription
+                # races the publish; only a retained copy answers the question.
+                while True:
+                    p = c.recv_publish(timeout=0.3)
+                    if p.qos > 0:
+                        c.send(mqtt_raw.puback(p.packet_id) if p.qos == 1 else mqtt_raw.pubrec(p.packet_id))
+                    if p.retain:
+                        c.disconnect()
+                        return p
             except TimeoutError:
                 pass
             c.disconnect()
