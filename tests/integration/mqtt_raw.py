@@ -248,6 +248,14 @@ def pingreq() -> bytes:
     return b"\xc0\x00"
 
 
+def auth(reason=0, props=None) -> bytes:
+    """AUTH (5.0 section 3.15): reason code + properties (Authentication
+    Method / Data). Reason 0 without properties is the 2-byte short form."""
+    if reason == 0 and not props:
+        return b"\xf0\x00"
+    return packet(0xF0, bytes([reason]) + properties(props))
+
+
 def disconnect(version=V311, reason=None, props=None) -> bytes:
     if version == V5 and (reason not in (None, 0) or props):
         body = bytes([reason or 0])
@@ -422,6 +430,8 @@ def parse(raw: bytes, version=V311) -> Packet:
             p.props, _ = decode_properties(body, 1)
     elif t == AUTH:
         p.reason = body[0] if body else 0
+        if len(body) > 1:
+            p.props, _ = decode_properties(body, 1)
     return p
 
 
