@@ -14,7 +14,7 @@
 # Options: --rounds N (3)  --duration S (5)  --scenarios a,b,...  --brokers gridmq,mosquitto
 #          --build DIR (env GRIDMQ_BUILD, default build/)  --conns N (19000)  --drain N (100000)
 #          --out FILE (bench/RESULTS.md; "-" = none)  --keep DIR (raw JSON and logs)
-#          --broker-cpu C (0)  --bench-cpu C (1)  --workers-cpus LIST (0)
+#          --broker-cpu C (0)  --bench-cpu C (1)  --workers-cpus LIST (0,1)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +24,7 @@ all_scenarios="fan-in-q0,fan-out-q0,fan-in-q1,fan-out-q1,p2p-q1,shared-q1,latenc
 
 smoke=0 rounds=3 duration=5 scenarios=$all_scenarios brokers="gridmq,mosquitto"
 build=${GRIDMQ_BUILD:-$repo/build} conns=19000 drain=100000 out="" keep=""
-broker_cpu=0 bench_cpu=1 workers_cpus=0
+broker_cpu=0 bench_cpu=1 workers_cpus=0,1
 command_line="bench/compare.sh $*"
 
 while [[ $# -gt 0 ]]; do
