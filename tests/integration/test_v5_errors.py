@@ -10,7 +10,7 @@ Covered elsewhere: SUBACK codes (test_v5_subscriptions.py), UNSUBACK 0x11
 import pytest
 
 import mqtt_raw as m
-from harness import collect_publishes, config_toml
+from harness import assert_broker_alive, collect_publishes, config_toml, expect_protocol_close
 
 
 # ------------------------------------------------------------- 0x10 No matching subscribers
@@ -54,6 +54,25 @@ def test_qos1_publish_with_id_awaiting_pubrel_0x91(broker):
         assert c.expect_ack(m.PUBCOMP, 7).reason == 0
         assert c.publish("id/t", b"q1", qos=1, packet_id=7).reason == 0
         assert [p.payload for p in collect_publishes(sub)] == [b"q2", b"q1"]
+
+
+@pytest.mark.xfail(strict=True, reason="broker bug: handle_publish calls reject_publish() -> fail() while holding "
+                   "slot_->mutex (3.1.1 has no negative PUBACK, so it closes); fail() -> release_session() -> "
+                   "on_disconnected() locks it again: the worker deadlocks, the connection is never closed")
+def test_v311_qos1_publish_with_id_awaiting_pubrel_closes_MQTT_4_8_0_1(broker):
+    # 3.1.1 has no 0x91: reusing an id still in use ([MQTT-2.3.1-1]) is a
+    # protocol violation and the server closes the connection ([MQTT-4.8.0-1]).
+    c = broker.connected("v3ids")
+    c.send(m.publish("id/t", b"q2", qos=2, packet_id=7))
+    c.expect_ack(m.PUBREC, 7)
+    c.send(m.publish("id/t", b"clash", qos=1, packet_id=7), tolerate_close=True)
+    try:
+        expect_protocol_close(c, timeout=2)
+    except AssertionError:
+        broker.proc.kill()  # a deadlocked worker never finishes a SIGTERM stop
+        broker.stop()
+        raise
+    assert_broker_alive(broker)
 
 
 def test_pubrel_for_unknown_id_gets_pubcomp_0x92_MQTT_4_3_3_11(broker):
@@ -109,6 +128,50 @@ def test_reason_string_on_error_acks_unless_problem_info_0_MQTT_3_1_2_29(broker_
             rec = c.expect_ack(m.PUBREC, 2)
             assert rec.reason == 0x90 and (rec.prop(m.REASON_STRING) is not None) == expect_reason, rec
             c.disconnect()
+
+
+_MPS_BUG = pytest.mark.xfail(strict=True, reason="broker bug: the Reason String is always added when Request Problem "
+                             "Information allows it, without checking the client's Maximum Packet Size")
+
+
+@pytest.mark.gridmq_only
+@pytest.mark.parametrize("packet", [
+    pytest.param("SUBACK_MQTT_3_9_2_1", marks=_MPS_BUG),
+    pytest.param("PUBACK_MQTT_3_4_2_2", marks=_MPS_BUG),
+    pytest.param("PUBREC_MQTT_3_5_2_2", marks=_MPS_BUG),
+    pytest.param("DISCONNECT_MQTT_3_14_2_3", marks=_MPS_BUG),
+    pytest.param("CONNACK_MQTT_3_2_2_19", marks=_MPS_BUG),
+])
+def test_reason_string_omitted_past_client_maximum_packet_size(broker_factory, packet):
+    # The server MUST NOT send a Reason String that would make the packet
+    # larger than the client's Maximum Packet Size (the rule of each packet
+    # is in the test id; [MQTT-3.1.2-25] for every packet). Maximum Packet
+    # Size 20: the bare acks (3 to 6 bytes) fit, the ones with gridmq's
+    # Reason Strings (40 to 63 bytes) do not.
+    b = broker_factory(config_toml(limits={"max_topic_levels": 2, "max_client_id_length": 23}))
+    mps = [(m.MAXIMUM_PACKET_SIZE, 20)]
+    deep = "a/b/c/d/e/f/g/h"
+    with b.raw(m.V5) as c:
+        kind = packet.split("_")[0]
+        if kind == "CONNACK":
+            c.send(m.connect("x" * 30, version=m.V5, props=mps))
+            got = c.expect_closed()
+            assert [p.reason for p in got] == [0x85], got
+            got = got[0]
+        else:
+            c.connect("small", props=mps)
+        if kind == "SUBACK":
+            got = c.subscribe(1, [(deep, 1)], expect_codes=[0x8F])
+        elif kind == "PUBACK":
+            got = c.publish(deep, b"x", qos=1, packet_id=1)
+        elif kind == "PUBREC":
+            c.send(m.publish(deep, b"x", qos=2, packet_id=1, version=m.V5))
+            got = c.expect_ack(m.PUBREC, 1)
+        elif kind == "DISCONNECT":
+            c.send(m.publish(deep, b"x", version=m.V5), tolerate_close=True)
+            got = expect_protocol_close(c, reasons=(0x90,))[0]
+        assert got.name == kind and (got.reason == 0x90 or got.reasons == [0x8F] or kind == "CONNACK"), got
+        assert len(got.raw) <= 20, f"{len(got.raw)}-byte {kind} to a client with Maximum Packet Size 20: {got!r}"
 
 
 # ------------------------------------------------------------- failure codes from the client
