@@ -233,3 +233,18 @@ def test_qos1_order_across_reconnect_MQTT_4_6_0_6(broker):
     assert first_seen == list(range(n)), first_seen
     resent = [int(p.payload) for p in got[15:] if p.dup]
     assert resent[:3] == [int(p.payload) for p in got[12:15]], resent
+
+
+@gridmq_config
+def test_max_inflight_messages_caps_client_receive_maximum(broker_factory):
+    # limits.max_inflight_messages = 2 caps the outbound window below a
+    # client's Receive Maximum of 10: two unacknowledged, then one per PUBACK.
+    b = broker_factory(config_toml(limits={"max_inflight_messages": 2}))
+    with b.connected("wide", m.V5, props=[(m.RECEIVE_MAXIMUM, 10)]) as sub, b.connected("pub", m.V5) as pub:
+        sub.subscribe(1, [("mi/t", m.sub_options(1))])
+        pub.publish_many("mi/t", [b"%d" % i for i in range(5)], qos=1)
+        first = collect_publishes(sub, ack=False, quiet=0.5)
+        assert [p.payload for p in first] == [b"0", b"1"], first
+        sub.send(m.puback(first[0].packet_id, m.V5))
+        assert sub.recv_publish(ack=False).payload == b"2"
+        sub.expect_no_packet(0.3)

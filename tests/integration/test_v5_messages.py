@@ -34,6 +34,34 @@ def test_retained_message_keeps_properties_MQTT_3_3_2_18(broker):
         assert (p.prop(m.PAYLOAD_FORMAT), p.prop(m.CONTENT_TYPE)) == (1, "application/json"), p
 
 
+def test_user_properties_accepted_on_every_packet_that_may_carry_them_2_2_2_2(broker):
+    # 5.0 2.2.2.2: User Property is allowed on CONNECT, PUBLISH, PUBACK,
+    # PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, UNSUBSCRIBE, DISCONNECT (and the
+    # will); gridmq accepts them everywhere (Event Grid refuses some).
+    up = [(m.USER_PROPERTY, ("trace", "1")), (m.USER_PROPERTY, ("trace", "2"))]
+    c = broker.raw(m.V5, name="props-everywhere")
+    c.connect("props-everywhere", props=up, will={"topic": "upw/t", "payload": b"w", "props": up})
+    c.subscribe(1, [("up/t", m.sub_options(2))], props=up, expect_codes=[2])
+    c.send(m.publish("up/t", b"q2", qos=2, packet_id=1, version=m.V5, props=up))
+    rec = c.expect_ack(m.PUBREC, 1)
+    c.send(m.pubrel(1, m.V5, props=up))
+    c.expect_ack(m.PUBCOMP, 1)
+    p = c.recv_publish(ack=False)
+    assert p.prop_all(m.USER_PROPERTY) == [("trace", "1"), ("trace", "2")], p
+    c.send(m.pubrec(p.packet_id, m.V5, props=up))
+    c.expect(m.PUBREL)
+    c.send(m.pubcomp(p.packet_id, m.V5, props=up))
+    c.send(m.publish("up/t", b"q1", qos=1, packet_id=2, version=m.V5))
+    c.expect_ack(m.PUBACK, 2)
+    p = c.recv_publish(ack=False)
+    c.send(m.puback(p.packet_id, m.V5, props=up))
+    c.send(m.unsubscribe(3, ["up/t"], version=m.V5, props=up))
+    assert c.expect(m.UNSUBACK).reasons == [0]
+    c.ping()
+    assert rec.reason == 0
+    c.disconnect(props=up)
+
+
 # ------------------------------------------------------------- request / response
 
 

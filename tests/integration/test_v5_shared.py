@@ -134,3 +134,22 @@ def test_no_local_on_shared_subscription_is_protocol_error_MQTT_3_8_3_4(broker):
         c.send(m.subscribe(1, [("$share/g/t", m.sub_options(1, no_local=True))], version=m.V5),
                tolerate_close=True)
         expect_protocol_close(c, reasons=(0x82,))
+
+
+@pytest.mark.gridmq_only
+def test_offline_member_skipped_while_another_is_connected(broker):
+    # gridmq's round robin prefers connected members (README): a persistent
+    # member that is offline gets nothing queued while another member is
+    # online.
+    away = broker.connected("away", m.V5, clean=False, props=[(m.SESSION_EXPIRY, 60)])
+    away.subscribe(1, [("$share/g/sh/t", S1)])
+    away.disconnect()
+    (here,) = _members(broker, 1)
+    with broker.connected("pub", m.V5) as pub:
+        pub.publish_many("sh/t", [b"%d" % i for i in range(6)], qos=1)
+        assert [int(p.payload) for p in collect_publishes(here)] == list(range(6))
+    with broker.raw(m.V5, name="away-2") as back:
+        assert back.connect("away", clean=False, props=[(m.SESSION_EXPIRY, 60)]).session_present
+        back.expect_no_packet(0.5)
+        back.disconnect()
+    here.close()
