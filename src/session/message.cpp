@@ -2,13 +2,14 @@
 
 namespace gridmq::session {
 
-message_ptr make_message(protocol::publish&& p, std::uint64_t origin, clock::time_point now) {
+message_ptr make_message(protocol::publish&& p, std::uint64_t origin, clock::time_point now, std::uint64_t id) {
   auto m = std::make_shared<message>();
   m->topic = std::move(p.topic);
   m->payload = p.payload ? std::move(p.payload) : std::make_shared<const std::string>();
   m->qos_level = p.qos_level;
   m->retain = p.retain;
   m->origin = origin;
+  m->id = id;
   if (p.props.message_expiry_interval) {
     m->expires_at = now + std::chrono::seconds(*p.props.message_expiry_interval);
   }

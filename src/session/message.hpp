@@ -26,6 +26,9 @@ struct message {
   protocol::properties props;
   std::optional<clock::time_point> expires_at;  // from Message Expiry Interval
   std::uint64_t origin = 0;                     // publishing session, for No Local
+  // The broker's id for the store (message_record::id); 0 when the broker
+  // keeps nothing. Unique among the messages the store holds.
+  std::uint64_t id = 0;
 
   bool is_expired(clock::time_point now) const noexcept { return expires_at && now >= *expires_at; }
   std::size_t payload_size() const noexcept { return payload ? payload->size() : 0; }
@@ -35,6 +38,6 @@ using message_ptr = std::shared_ptr<const message>;
 
 // Builds a message from a decoded PUBLISH: keeps only the properties that are
 // forwarded and turns the expiry interval into a deadline.
-message_ptr make_message(protocol::publish&& p, std::uint64_t origin, clock::time_point now);
+message_ptr make_message(protocol::publish&& p, std::uint64_t origin, clock::time_point now, std::uint64_t id = 0);
 
 }  // namespace gridmq::session

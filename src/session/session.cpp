@@ -1,6 +1,7 @@
 #include "session/session.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "protocol/codec.hpp"
 #include "session/publish_encoder.hpp"
@@ -56,18 +57,34 @@ bool session::fits_client(const message& m, const delivery& d) const noexcept {
   return delivery_size(m, d, link_.version) <= link_.maximum_packet_size;
 }
 
-void session::send(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out) {
-  if (d.qos_level == qos::at_most_once) {
-    encode(*m, d, 0, false, now, out);
-    return;
-  }
+void session::note(journal_event::kind what, std::uint64_t seq, entry_state state, std::uint16_t packet_id,
+                   const message_ptr& m, const delivery* d) {
+  if (journal_ == nullptr) return;
+  auto& e = journal_->emplace_back();
+  e.what = what;
+  e.sequence = seq;
+  e.state = state;
+  e.packet_id = packet_id;
+  e.msg = m;
+  if (d != nullptr) e.how = *d;
+}
+
+void session::send_entry(std::uint64_t seq, const message_ptr& m, const delivery& d, bool created,
+                         clock::time_point now, frame_list& out) {
   auto packet_id = next_packet_id();
-  auto seq = ++send_seq_;
-  inflight_.emplace(packet_id, inflight_entry{m, d, d.qos_level == qos::at_least_once ? outbound_state::await_puback
-                                                                                       : outbound_state::await_pubrec});
+  auto state = d.qos_level == qos::at_least_once ? outbound_state::await_puback : outbound_state::await_pubrec;
+  auto& e = inflight_.emplace(packet_id, inflight_entry{seq, m, d, state}).first->second;
   send_order_.emplace(seq, packet_id);
-  order_of_.emplace(packet_id, seq);
+  note(created ? journal_event::kind::created : journal_event::kind::sent, seq, entry_state::inflight_publish,
+       packet_id, m, &e.how);
   encode(*m, d, packet_id, false, now, out);
+}
+
+void session::finish_inflight(std::map<std::uint16_t, inflight_entry>::iterator it) {
+  auto seq = it->second.seq;
+  send_order_.erase(seq);
+  inflight_.erase(it);
+  note(journal_event::kind::finished, seq);
 }
 
 void session::encode(const message& m, const delivery& d, std::uint16_t packet_id, bool dup, clock::time_point now,
@@ -86,12 +103,12 @@ deliver_status session::deliver(const message_ptr& m, const delivery& d, clock::
     // QoS 0 is not queued for an absent client (as Event Grid and Mosquitto).
     if (!attached_) return deliver_status::dropped_qos0;
     if (!fits_client(*m, d)) return deliver_status::dropped_too_large;  // [MQTT-3.1.2-25]
-    send(m, d, now, out);
+    encode(*m, d, 0, false, now, out);
     return deliver_status::sent;
   }
   if (attached_ && queue_.empty() && window_open()) {
     if (!fits_client(*m, d)) return deliver_status::dropped_too_large;
-    send(m, d, now, out);
+    send_entry(++last_seq_, m, d, true, now, out);
     return deliver_status::sent;
   }
   return enqueue(m, d);
@@ -113,6 +130,7 @@ deliver_status session::enqueue(const message_ptr& m, const delivery& d) {
       case overflow_policy::drop_oldest:
         while (!queue_.empty() && over()) {
           queued_bytes_ -= queue_.front().msg->payload_size();
+          note(journal_event::kind::finished, queue_.front().seq);
           queue_.pop_front();
           ++dropped_;
         }
@@ -124,7 +142,8 @@ deliver_status session::enqueue(const message_ptr& m, const delivery& d) {
     }
   }
   queued_bytes_ += size;
-  queue_.push_back({m, d});
+  auto& e = queue_.emplace_back(queued_entry{++last_seq_, m, d});
+  note(journal_event::kind::created, e.seq, entry_state::queued, 0, m, &e.how);
   return deliver_status::queued;
 }
 
@@ -133,21 +152,20 @@ void session::fill_window(clock::time_point now, frame_list& out) {
     auto e = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= e.msg->payload_size();
-    if (e.msg->is_expired(now)) continue;  // expired while waiting
-    if (!fits_client(*e.msg, e.how)) {
-      ++dropped_;
+    if (e.msg->is_expired(now) || !fits_client(*e.msg, e.how)) {
+      // Expired while waiting ([MQTT-3.3.2-5]), or too large for this client.
+      if (!e.msg->is_expired(now)) ++dropped_;
+      note(journal_event::kind::finished, e.seq);
       continue;
     }
-    send(e.msg, e.how, now, out);
+    send_entry(e.seq, e.msg, e.how, false, now, out);
   }
 }
 
 bool session::on_puback(std::uint16_t packet_id, clock::time_point now, frame_list& out) {
   auto it = inflight_.find(packet_id);
   if (it == inflight_.end() || it->second.state != outbound_state::await_puback) return false;
-  inflight_.erase(it);
-  send_order_.erase(order_of_[packet_id]);
-  order_of_.erase(packet_id);
+  finish_inflight(it);
   fill_window(now, out);
   return true;
 }
@@ -164,14 +182,16 @@ bool session::on_pubrec(std::uint16_t packet_id, protocol::reason_code code, clo
   if (it->second.state != outbound_state::await_pubrec) return false;
   if (protocol::is_error(code)) {
     // [MQTT-4.3.3] a PUBREC with an error ends the exchange; no PUBREL.
-    inflight_.erase(it);
-    send_order_.erase(order_of_[packet_id]);
-    order_of_.erase(packet_id);
+    finish_inflight(it);
     fill_window(now, out);
     return true;
   }
-  it->second.state = outbound_state::await_pubcomp;
-  it->second.msg.reset();  // [MQTT-4.3.3-4] the message itself is no longer needed
+  // [MQTT-4.3.3-4] from here on only the PUBREL is resent, never the PUBLISH.
+  // The message stays referenced until PUBCOMP so that the store's entry
+  // (which keeps it too) and this one stay alike.
+  auto& e = it->second;
+  e.state = outbound_state::await_pubcomp;
+  note(journal_event::kind::released, e.seq, entry_state::inflight_pubrel, packet_id, e.msg, &e.how);
   protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, link_.version, out.emplace_back().bytes);
   return true;
 }
@@ -179,9 +199,7 @@ bool session::on_pubrec(std::uint16_t packet_id, protocol::reason_code code, clo
 bool session::on_pubcomp(std::uint16_t packet_id, clock::time_point now, frame_list& out) {
   auto it = inflight_.find(packet_id);
   if (it == inflight_.end() || it->second.state != outbound_state::await_pubcomp) return false;
-  inflight_.erase(it);
-  send_order_.erase(order_of_[packet_id]);
-  order_of_.erase(packet_id);
+  finish_inflight(it);
   fill_window(now, out);
   return true;
 }
@@ -196,9 +214,9 @@ std::vector<pending_delivery> session::take_shared() {
     auto packet_id = it->second;
     auto& e = inflight_.at(packet_id);
     if (e.how.share && e.state != outbound_state::await_pubcomp) {
+      note(journal_event::kind::finished, e.seq);
       out.push_back({std::move(e.msg), std::move(e.how)});
       inflight_.erase(packet_id);
-      order_of_.erase(packet_id);
       it = send_order_.erase(it);
     } else {
       ++it;
@@ -207,6 +225,7 @@ std::vector<pending_delivery> session::take_shared() {
   for (auto it = queue_.begin(); it != queue_.end();) {
     if (it->how.share) {
       queued_bytes_ -= it->msg->payload_size();
+      note(journal_event::kind::finished, it->seq);
       out.push_back({std::move(it->msg), std::move(it->how)});
       it = queue_.erase(it);
     } else {
@@ -219,10 +238,56 @@ std::vector<pending_delivery> session::take_shared() {
 void session::clear() noexcept {
   inflight_.clear();
   send_order_.clear();
-  order_of_.clear();
   queue_.clear();
   queued_bytes_ = 0;
   inbound_qos2_.clear();
+}
+
+void session::snapshot(journal& out) const {
+  auto add = [&](std::uint64_t seq, entry_state st, std::uint16_t packet_id, const message_ptr& m,
+                 const delivery& d) {
+    auto& e = out.emplace_back();
+    e.what = journal_event::kind::created;
+    e.sequence = seq;
+    e.state = st;
+    e.packet_id = packet_id;
+    e.msg = m;
+    e.how = d;
+  };
+  for (const auto& [seq, packet_id] : send_order_) {
+    const auto& e = inflight_.at(packet_id);
+    add(seq, e.state == outbound_state::await_pubcomp ? entry_state::inflight_pubrel : entry_state::inflight_publish,
+        packet_id, e.msg, e.how);
+  }
+  for (const auto& e : queue_) add(e.seq, entry_state::queued, 0, e.msg, e.how);
+}
+
+void session::restore(std::uint64_t sequence, message_ptr m, delivery d, entry_state state,
+                      std::uint16_t packet_id) {
+  if (!m) return;
+  last_seq_ = std::max(last_seq_, sequence);
+  const bool inflight = state != entry_state::queued && packet_id != 0 && inflight_.count(packet_id) == 0 &&
+                        d.qos_level != qos::at_most_once;
+  if (!inflight) {
+    queued_bytes_ += m->payload_size();
+    // Entries come in sequence order; a demoted in-flight one is older than
+    // every queued one, so it goes in front of them.
+    auto pos = std::find_if(queue_.begin(), queue_.end(), [&](const queued_entry& q) { return q.seq > sequence; });
+    queue_.insert(pos, queued_entry{sequence, std::move(m), std::move(d)});
+    return;
+  }
+  outbound_state st = state == entry_state::inflight_pubrel ? outbound_state::await_pubcomp
+                      : d.qos_level == qos::at_least_once   ? outbound_state::await_puback
+                                                            : outbound_state::await_pubrec;
+  inflight_.emplace(packet_id, inflight_entry{sequence, std::move(m), std::move(d), st});
+  send_order_.emplace(sequence, packet_id);
+  last_packet_id_ = packet_id;
+}
+
+std::vector<std::uint16_t> session::inbound_qos2_ids() const {
+  std::vector<std::uint16_t> ids(inbound_qos2_.begin(), inbound_qos2_.end());
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 }  // namespace gridmq::session

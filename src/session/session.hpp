@@ -13,6 +13,11 @@
 // Threads: not thread-safe; the broker guards each session with its own lock.
 // Every call that may emit packets appends them to a caller-provided
 // frame_list, in the order they must be written.
+//
+// Persistence: with a journal set, every change to a QoS 1/2 entry is also
+// appended there (journal.hpp), so the broker can write it to the store
+// before it lets the frames of that change go out. restore() rebuilds the
+// entries from what the store kept.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +27,11 @@
 #include <unordered_set>
 
 #include "protocol/packet.hpp"
+#include "session/delivery.hpp"
 #include "session/frame.hpp"
-#include "topic/alias_table.hpp"
+#include "session/journal.hpp"
 #include "session/message.hpp"
+#include "topic/alias_table.hpp"
 
 namespace gridmq::session {
 
@@ -35,22 +42,6 @@ struct session_limits {
   std::uint64_t max_queued_bytes = 1024 * 1024;
   overflow_policy overflow = overflow_policy::terminate;
   std::uint16_t max_inflight = 65535;  // the broker's own cap on the window
-};
-
-// The $share subscription a delivery came through, so that a message left
-// unacknowledged by a member whose session ends can go to another member.
-struct share_origin {
-  std::string group;
-  std::string filter;
-};
-
-// How one delivery to this session is made (after merging overlapping
-// subscriptions of the session).
-struct delivery {
-  protocol::qos qos_level = protocol::qos::at_most_once;
-  bool retain = false;
-  std::vector<std::uint32_t> subscription_ids;
-  std::shared_ptr<const share_origin> share;  // null unless via $share
 };
 
 struct pending_delivery {
@@ -98,7 +89,23 @@ class session {
   bool inbound_qos2_pending(std::uint16_t packet_id) const { return inbound_qos2_.count(packet_id) != 0; }
 
   // Drops all queued and in-flight state (Clean Start on an existing session).
+  // Journals nothing: the caller deletes the whole session from the store.
   void clear() noexcept;
+
+  // --- persistence
+  // Appends the changes of every later call to `j` (null: stop). The caller
+  // owns `j` and empties it as it writes the events out.
+  void set_journal(journal* j) noexcept { journal_ = j; }
+  // Appends a `created` event for every entry, in sequence order: the whole
+  // durable state, for a session that starts being persisted.
+  void snapshot(journal& out) const;
+  // Recovery, before the first attach: re-creates an entry as the store
+  // kept it (call in ascending sequence). An in-flight entry keeps its
+  // packet id, so attach() resends it with DUP (or its PUBREL); one whose
+  // packet id is already taken is queued instead.
+  void restore(std::uint64_t sequence, message_ptr m, delivery d, entry_state state, std::uint16_t packet_id);
+  void restore_inbound_qos2(std::uint16_t packet_id) { inbound_qos2_.insert(packet_id); }
+  std::vector<std::uint16_t> inbound_qos2_ids() const;
   // Removes and returns the messages that came through a $share subscription
   // and that the client has not acknowledged (QoS 2 past PUBREC stays: the
   // client has it). For redistribution when the session ends ([MQTT-4.8.2]).
@@ -111,20 +118,28 @@ class session {
  private:
   enum class outbound_state : std::uint8_t { await_puback, await_pubrec, await_pubcomp };
   struct inflight_entry {
+    std::uint64_t seq;
     message_ptr msg;
     delivery how;
     outbound_state state;
   };
   struct queued_entry {
+    std::uint64_t seq;
     message_ptr msg;
     delivery how;
   };
 
   bool window_open() const noexcept;
   std::uint16_t next_packet_id() noexcept;
-  void send(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out);
+  // Sends a QoS 1/2 entry: it becomes in flight under a new packet id.
+  void send_entry(std::uint64_t seq, const message_ptr& m, const delivery& d, bool created, clock::time_point now,
+                  frame_list& out);
   deliver_status enqueue(const message_ptr& m, const delivery& d);
   void fill_window(clock::time_point now, frame_list& out);
+  // Removes an in-flight entry (acknowledged or ended).
+  void finish_inflight(std::map<std::uint16_t, inflight_entry>::iterator it);
+  void note(journal_event::kind what, std::uint64_t seq, entry_state state = entry_state::queued,
+            std::uint16_t packet_id = 0, const message_ptr& m = nullptr, const delivery* d = nullptr);
   void encode(const message& m, const delivery& d, std::uint16_t packet_id, bool dup, clock::time_point now,
               frame_list& out);
   bool fits_client(const message& m, const delivery& d) const noexcept;
@@ -134,16 +149,17 @@ class session {
   link_params link_;
   bool attached_ = false;
   std::uint16_t last_packet_id_ = 0;
-  // Ordered by send order (packet ids wrap), so resends keep the order.
+  // In-flight entries by sequence (packet ids wrap), so resends keep the
+  // delivery order ([MQTT-4.6.0-1]).
   std::map<std::uint64_t, std::uint16_t> send_order_;
   std::map<std::uint16_t, inflight_entry> inflight_;
-  std::map<std::uint16_t, std::uint64_t> order_of_;
-  std::uint64_t send_seq_ = 0;
+  std::uint64_t last_seq_ = 0;  // the last entry sequence handed out
   std::deque<queued_entry> queue_;
   std::uint64_t queued_bytes_ = 0;
   std::unordered_set<std::uint16_t> inbound_qos2_;
   std::uint64_t dropped_ = 0;
   topic::alias_table aliases_;  // outbound, per connection
+  journal* journal_ = nullptr;
 };
 
 }  // namespace gridmq::session
