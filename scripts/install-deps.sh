@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # real peers for integration tests and benchmarks
   mosquitto mosquitto-clients python3 python3-paho-mqtt python3-pytest
+  # TLS, WebSocket and HTTP tests: certificates and s_client, curl, MQTT.js
+  openssl curl nodejs
 )
 
 missing=()
@@ -28,3 +30,13 @@ fi
 # their own mosquitto on a port of their own).
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now mosquitto >/dev/null 2>&1 || true; fi
 if [ -x /etc/init.d/mosquitto ]; then /etc/init.d/mosquitto stop >/dev/null 2>&1 || true; fi
+
+# npm: Debian's package, unless a Node.js build that brings its own is installed.
+if ! command -v npm >/dev/null 2>&1; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends npm
+fi
+# MQTT.js for the WebSocket tests, pinned by the committed package-lock.json,
+# into tests/integration/js/node_modules (not committed).
+repo=$(cd "$(dirname "$0")/.." && pwd)
+(cd "$repo/tests/integration/js" && npm ci --no-audit --no-fund --loglevel=error)

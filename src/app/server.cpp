@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <thread>
 
 #include "app/settings.hpp"
@@ -15,13 +16,45 @@ namespace {
 constexpr std::chrono::milliseconds tick_period{250};
 constexpr std::chrono::milliseconds flush_grace{1000};
 
-transport::listener_options make_listener_options(const config::listener_url& url, const config::config& c) {
+transport::client_cert_mode to_transport(config::client_cert_mode m) {
+  switch (m) {
+    case config::client_cert_mode::optional:
+      return transport::client_cert_mode::optional;
+    case config::client_cert_mode::required:
+      return transport::client_cert_mode::required;
+    case config::client_cert_mode::none:
+      break;
+  }
+  return transport::client_cert_mode::none;
+}
+
+transport::tls_options make_tls_options(const config::tls_settings& t) {
+  transport::tls_options o;
+  o.cert = t.cert;
+  o.key = t.key;
+  o.ca = t.ca;
+  o.client_cert = to_transport(t.client_cert);
+  o.ciphers = t.ciphers;
+  o.ciphersuites = t.ciphersuites;
+  o.tls13_only = t.min_tls == "1.3";
+  for (const auto& s : t.sni) o.sni.push_back({s.name, s.cert, s.key});
+  return o;
+}
+
+transport::listener_options make_listener_options(const config::listener_settings& l, const config::config& c) {
   transport::listener_options o;
-  o.scheme = url.scheme;
-  o.host = url.host;
-  o.port = url.port;
-  // A closing connection gets as long as a client gets to connect.
+  o.scheme = l.scheme;
+  o.host = l.host;
+  o.port = l.port;
+  // A closing connection gets as long as a client gets to connect, and so
+  // do the TLS handshake and the WebSocket upgrade.
   o.connection.close_timeout = std::chrono::seconds(c.limits.connect_timeout);
+  o.handshake_timeout = std::chrono::seconds(c.limits.connect_timeout);
+  o.proxy_protocol = l.proxy_protocol;
+  o.ws_path = l.path;
+  if (config::uses_tls(l)) o.tls = make_tls_options(l.tls);
+  // An HTTP body is an MQTT payload: the packet size limit bounds it.
+  o.max_http_body = c.limits.max_packet_size;
   return o;
 }
 
@@ -33,9 +66,17 @@ server::server(const config::config& c, spdlog::logger& log)
       broker_(make_broker_options(c), &auth_),
       workers_(c.server.threads, log),
       tick_timer_(workers_.context(0).get_executor()) {
-  for (const auto& url : c.listeners) {
-    listeners_.push_back(transport::tcp_listener::bind(workers_.context(0), workers_, broker_,
-                                                       make_listener_options(url, c), log_));
+  for (const auto& l : c.listeners) {
+    transport::listener_options o = make_listener_options(l, c);
+    if (config::serves_http(l)) {
+      http::endpoint_options e;
+      e.bearer_token = l.bearer_token;
+      e.client_certificates = config::uses_tls(l) && l.tls.client_cert != config::client_cert_mode::none;
+      e.listener = config::to_string(l);
+      http_.push_back(std::make_unique<http_bridge>(broker_, std::move(e)));
+      o.http = http_.back().get();
+    }
+    listeners_.push_back(transport::tcp_listener::bind(workers_.context(0), workers_, broker_, std::move(o), log_));
   }
 }
 
@@ -47,9 +88,20 @@ int server::run() {
   // sequence; the workers never block on it.
   asio::io_context control(1);
   asio::signal_set signals(control, SIGINT, SIGTERM);
-  signals.async_wait([this](const transport::error_code& ec, int signal) {
+  signals.async_wait([this, &control](const transport::error_code& ec, int signal) {
     if (!ec) log_.info("received signal {}, shutting down", signal);
+    control.stop();
   });
+  // SIGHUP reloads certificates, as often as it comes.
+  asio::signal_set reload(control, SIGHUP);
+  std::function<void()> wait_reload = [&] {
+    reload.async_wait([&](const transport::error_code& ec, int) {
+      if (ec) return;
+      reload_certificates();
+      wait_reload();
+    });
+  };
+  wait_reload();
 
   workers_.start();
   asio::post(tick_timer_.get_executor(), [this] { arm_tick(); });
@@ -61,6 +113,18 @@ int server::run() {
   control.run();
   shut_down();
   return 0;
+}
+
+void server::reload_certificates() {
+  for (const auto& listener : listeners_) {
+    if (!listener->is_tls()) continue;
+    try {
+      const std::string fingerprint = listener->reload_tls();
+      log_.info("{}: certificates reloaded (SHA-256 {}); live connections keep theirs", listener->url(), fingerprint);
+    } catch (const std::exception& e) {
+      log_.error("{}: certificates not reloaded, keeping the old ones: {}", listener->url(), e.what());
+    }
+  }
 }
 
 void server::arm_tick() {

@@ -4,7 +4,7 @@
 // (throws std::runtime_error naming the listener URL when one cannot bind).
 // run() starts the workers, accepts, logs "listening on URL" per listener,
 // ticks the broker every 250 ms on worker 0, and blocks the calling thread
-// until SIGINT or SIGTERM; then it stops accepting, shuts the broker down,
+// until SIGINT or SIGTERM (SIGHUP reloads TLS certificates); then it stops accepting, shuts the broker down,
 // gives connections up to a second to flush, and stops the workers.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/auth_adapter.hpp"
+#include "app/http_bridge.hpp"
 #include "broker/broker.hpp"
 #include "config/config.hpp"
 #include "transport/asio.hpp"
@@ -36,6 +37,8 @@ class server {
 
  private:
   void arm_tick();
+  // SIGHUP: every TLS listener reads its certificate files again.
+  void reload_certificates();
   void shut_down();
 
   spdlog::logger& log_;
@@ -44,6 +47,9 @@ class server {
   // and the timer and listeners die before the contexts they live on.
   auth_adapter auth_;  // before broker_: the broker holds a pointer to it
   broker::broker broker_;
+  // The HTTP endpoints of http/https listeners: used by connections on the
+  // workers, so they outlive them.
+  std::vector<std::unique_ptr<http_bridge>> http_;
   transport::worker_pool workers_;
   std::vector<std::shared_ptr<transport::tcp_listener>> listeners_;
   transport::steady_timer tick_timer_;

@@ -26,8 +26,16 @@ config::config resolve_config(const cli_options& cli) {
     for (const auto& text : cli.listen) {
       auto url = config::parse_listener_url(text);
       if (!url) throw config::config_error("--listen: " + url.error());
-      c.listeners.push_back(std::move(*url));
+      config::listener_settings l(std::move(*url));
+      l.tls = c.tls;  // a TLS listener from the command line takes [tls]
+      if (const std::string problem = config::tls_settings_problem(l); !problem.empty()) {
+        throw config::config_error("--listen " + text + ": " + problem);
+      }
+      c.listeners.push_back(std::move(l));
     }
+  }
+  if (const std::string problem = config::require_tls_violation(c); !problem.empty()) {
+    throw config::config_error((cli.config_file ? *cli.config_file + ": server.require_tls: " : "") + problem);
   }
   if (cli.threads) c.server.threads = *cli.threads;
   if (cli.log_level) {

@@ -40,10 +40,22 @@ class connection_sink {
   virtual void close() noexcept = 0;
 };
 
+// A client certificate that the TLS handshake verified against the
+// listener's CA bundle, for the identity and authorization rules to use.
+struct client_certificate {
+  std::string subject;                          // RFC 2253: "CN=device-1,O=Example"
+  std::vector<std::string> subject_alt_names;   // "DNS:a.example", "URI:...", "email:...", "IP:10.0.0.1"
+  std::string sha256_thumbprint;                // 64 uppercase hex digits of the DER certificate
+  std::vector<std::string> chain_pem;           // the verified chain, leaf first, PEM
+};
+
 // What the transport knows about a connection when it is accepted.
 struct client_info {
-  std::string peer;      // "127.0.0.1:50412", for logs
+  std::string peer;      // "127.0.0.1:50412", for logs (the PROXY protocol's source when enabled)
   std::string listener;  // "mqtt://127.0.0.1:1883"
+  std::string transport;  // the listener's scheme: "mqtt", "mqtts", "ws", "wss", "http", "https"
+  std::string server_name;  // the TLS SNI host name the client asked for, if any
+  std::shared_ptr<const client_certificate> certificate;  // null: no (verified) client certificate
 };
 
 // Result of offering received bytes to the broker.

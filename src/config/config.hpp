@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.hpp"
@@ -22,6 +23,46 @@ enum class shared_strategy : std::uint8_t { round_robin, random };
 struct server_settings {
   std::uint32_t threads = 0;  // 0: one worker per core
   log_level level = log_level::info;
+  // Event Grid mode: refuse to start with a plaintext listener (mqtt, ws,
+  // http) bound to an address other than loopback.
+  bool require_tls = false;
+};
+
+enum class client_cert_mode : std::uint8_t { none, optional, required };
+
+// One more certificate, chosen when the client's SNI names `name`.
+struct sni_certificate {
+  std::string name;  // exact host name, or "*.example.com"
+  std::string cert;  // PEM chain file
+  std::string key;   // PEM private key file
+  friend bool operator==(const sni_certificate&, const sni_certificate&) = default;
+};
+
+// TLS settings of a listener ([tls] gives the defaults, a [[listener]] may
+// override any key). Paths are used as given (relative: to the working directory).
+struct tls_settings {
+  std::string cert;          // PEM certificate chain, leaf first
+  std::string key;           // PEM private key
+  std::string ca;            // PEM bundle of CAs that sign client certificates
+  client_cert_mode client_cert = client_cert_mode::none;
+  std::string ciphers;       // TLS 1.2 cipher list (OpenSSL syntax); empty: OpenSSL's default
+  std::string ciphersuites;  // TLS 1.3 suites; empty: OpenSSL's default
+  std::string min_tls = "1.2";  // "1.2" or "1.3"
+  std::vector<sni_certificate> sni;
+  friend bool operator==(const tls_settings&, const tls_settings&) = default;
+};
+
+// A listener: its URL plus the options of its kind. mqtts, wss and https
+// listeners use `tls`; ws, wss, http and https serve WebSocket on `path`;
+// http and https guard publishing with `bearer_token` (or a client certificate).
+struct listener_settings : listener_url {
+  listener_settings() = default;
+  listener_settings(listener_url url) : listener_url(std::move(url)) {}  // NOLINT: a URL is a listener with defaults
+  tls_settings tls;
+  std::string path = "/mqtt";
+  bool proxy_protocol = false;
+  std::string bearer_token;
+  friend bool operator==(const listener_settings&, const listener_settings&) = default;
 };
 
 struct limits_settings {
@@ -68,7 +109,8 @@ struct mqtt_settings {
 
 struct config {
   server_settings server;
-  std::vector<listener_url> listeners{listener_url{"mqtt", "127.0.0.1", 1883}};
+  std::vector<listener_settings> listeners{listener_url{"mqtt", "127.0.0.1", 1883}};
+  tls_settings tls;  // [tls]: defaults for every TLS listener, also those given by --listen
   limits_settings limits;
   auth_settings auth;
   mqtt_settings mqtt;
@@ -77,5 +119,12 @@ struct config {
 // "trace" | "debug" | "info" | "warn" | "error" | "off"
 result<log_level, std::string> parse_log_level(std::string_view text);
 std::string_view to_string(log_level level);
+
+// [server] require_tls: the first plaintext listener on a non-loopback
+// address, as a message; empty when the configuration is acceptable.
+std::string require_tls_violation(const config& c);
+// The problem with a TLS listener's settings (no cert or key, client_cert
+// without ca), or empty.
+std::string tls_settings_problem(const listener_settings& l);
 
 }  // namespace gridmq::config

@@ -6,7 +6,21 @@
 namespace gridmq::config {
 namespace {
 
-constexpr std::uint16_t mqtt_default_port = 1883;
+struct scheme_info {
+  std::string_view name;
+  std::uint16_t default_port;
+};
+
+// IANA's MQTT ports, and the web ports for WebSocket and HTTP.
+constexpr scheme_info schemes[] = {{"mqtt", 1883}, {"mqtts", 8883}, {"ws", 80},
+                                   {"wss", 443},   {"http", 80},    {"https", 443}};
+
+const scheme_info* find_scheme(std::string_view name) {
+  for (const auto& s : schemes) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
 
 using url_result = result<listener_url, std::string>;
 
@@ -39,7 +53,8 @@ result<listener_url, std::string> parse_listener_url(std::string_view text) {
   if (sep == std::string_view::npos) return url_error(text, "expected scheme://host:port");
   listener_url url;
   url.scheme = std::string(text.substr(0, sep));
-  if (url.scheme != "mqtt") return url_error(text, "unsupported scheme (only mqtt:// for now)");
+  const scheme_info* scheme = find_scheme(url.scheme);
+  if (scheme == nullptr) return url_error(text, "unsupported scheme (expected mqtt, mqtts, ws, wss, http or https)");
 
   std::string_view rest = text.substr(sep + 3);
   if (rest.find_first_of("/?#") != std::string_view::npos) {
@@ -70,7 +85,7 @@ result<listener_url, std::string> parse_listener_url(std::string_view text) {
   url.host = std::string(host);
 
   if (port_part.empty()) {
-    url.port = mqtt_default_port;
+    url.port = scheme->default_port;
     return url;
   }
   if (port_part.front() != ':') return url_error(text, "expected ':' and a port after the host");
@@ -84,6 +99,14 @@ result<listener_url, std::string> parse_listener_url(std::string_view text) {
   url.port = static_cast<std::uint16_t>(value);
   return url;
 }
+
+bool uses_tls(const listener_url& url) noexcept {
+  return url.scheme == "mqtts" || url.scheme == "wss" || url.scheme == "https";
+}
+
+bool serves_websocket(const listener_url& url) noexcept { return url.scheme != "mqtt" && url.scheme != "mqtts"; }
+
+bool serves_http(const listener_url& url) noexcept { return url.scheme == "http" || url.scheme == "https"; }
 
 std::string to_string(const listener_url& url) {
   std::string out = url.scheme + "://";

@@ -40,9 +40,17 @@ class document_reader {
 
   [[noreturn]] void fail(const toml::source_region& where, std::string_view key, std::string_view what) const;
 
-  void read_section(const toml::table& table, std::string_view section, std::initializer_list<field> fields) const;
+  void read_section(const toml::table& table, std::string_view section, std::initializer_list<field> fields) const {
+    read_fields(table, section, std::vector<field>(fields));
+  }
+  void read_fields(const toml::table& table, std::string_view section, const std::vector<field>& fields) const;
   const toml::table& expect_table(const toml::node& node, std::string_view key) const;
   void read_listeners(const toml::node& node, config& out) const;
+  void read_listener(const toml::table& table, const std::string& prefix, listener_settings& l) const;
+  // The keys of [tls], also accepted in every [[listener]].
+  std::vector<field> tls_fields(tls_settings& t) const;
+  void read_sni(const toml::node& node, const std::string& key, tls_settings& t) const;
+  std::string read_file_name(const toml::node& node, const std::string& key) const;
   void read_auth(const toml::table& table, auth_settings& a) const;
   void read_users(const toml::node& node, auth_settings& a) const;
   void read_server(const toml::table& table, server_settings& s) const;
@@ -117,8 +125,8 @@ const toml::table& document_reader::expect_table(const toml::node& node, std::st
   return *table;
 }
 
-void document_reader::read_section(const toml::table& table, std::string_view section,
-                                   std::initializer_list<field> fields) const {
+void document_reader::read_fields(const toml::table& table, std::string_view section,
+                                  const std::vector<field>& fields) const {
   for (const auto& [name, node] : table) {
     std::string key = std::string(section).append(".").append(name.str());
     const field* match = nullptr;
@@ -165,21 +173,93 @@ void document_reader::read_listeners(const toml::node& node, config& out) const 
   std::size_t index = 0;
   for (const auto& element : *array) {
     const std::string prefix = "listener[" + std::to_string(index++) + "]";
-    bool has_url = false;
-    read_section(*element.as_table(), prefix,
-                 {{"url", [&](const toml::node& n, const std::string& key) {
-                     auto url = parse_listener_url(read_string(n, key));
-                     if (!url) fail(n.source(), key, url.error());
-                     out.listeners.push_back(std::move(*url));
-                     has_url = true;
-                   }}});
-    if (!has_url) fail(element.source(), prefix + ".url", "missing key (every [[listener]] needs a url)");
+    listener_settings l;
+    l.tls = out.tls;  // [tls] is read first: its keys are the defaults
+    read_listener(*element.as_table(), prefix, l);
+    if (l.scheme.empty()) fail(element.source(), prefix + ".url", "missing key (every [[listener]] needs a url)");
+    if (const std::string problem = tls_settings_problem(l); !problem.empty()) {
+      fail(element.source(), prefix + ".cert", problem);
+    }
+    out.listeners.push_back(std::move(l));
   }
+}
+
+void document_reader::read_listener(const toml::table& table, const std::string& prefix, listener_settings& l) const {
+  std::vector<field> fields = tls_fields(l.tls);
+  fields.push_back({"url", [&](const toml::node& n, const std::string& key) {
+                      auto url = parse_listener_url(read_string(n, key));
+                      if (!url) fail(n.source(), key, url.error());
+                      static_cast<listener_url&>(l) = std::move(*url);
+                    }});
+  fields.push_back({"path", [&](const toml::node& n, const std::string& key) {
+                      l.path = read_string(n, key);
+                      if (l.path.empty() || l.path.front() != '/') fail(n.source(), key, "expected a path starting with '/'");
+                    }});
+  fields.push_back({"proxy_protocol", bool_field(l.proxy_protocol)});
+  fields.push_back({"bearer_token", [&](const toml::node& n, const std::string& key) {
+                      l.bearer_token = read_string(n, key);
+                      if (l.bearer_token.empty()) fail(n.source(), key, "expected a non-empty token");
+                    }});
+  read_fields(table, prefix, fields);
+}
+
+std::vector<document_reader::field> document_reader::tls_fields(tls_settings& t) const {
+  auto file = [this](std::string& target) -> setter {
+    return [this, &target](const toml::node& n, const std::string& key) { target = read_file_name(n, key); };
+  };
+  auto text = [this](std::string& target) -> setter {
+    return [this, &target](const toml::node& n, const std::string& key) { target = read_string(n, key); };
+  };
+  return {{"cert", file(t.cert)},
+          {"key", file(t.key)},
+          {"ca", file(t.ca)},
+          {"client_cert", enum_field(t.client_cert, {{"none", client_cert_mode::none},
+                                                     {"optional", client_cert_mode::optional},
+                                                     {"required", client_cert_mode::required}})},
+          {"ciphers", text(t.ciphers)},
+          {"ciphersuites", text(t.ciphersuites)},
+          {"min_tls", [this, &t](const toml::node& n, const std::string& key) {
+             t.min_tls = read_string(n, key);
+             // TLS 1.0 and 1.1 are deprecated (RFC 8996): 1.2 is the floor.
+             if (t.min_tls != "1.2" && t.min_tls != "1.3") fail(n.source(), key, "expected \"1.2\" or \"1.3\"");
+           }},
+          {"sni", [this, &t](const toml::node& n, const std::string& key) { read_sni(n, key, t); }}};
+}
+
+void document_reader::read_sni(const toml::node& node, const std::string& key, tls_settings& t) const {
+  const auto* array = node.as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    fail(node.source(), key, "expected an array of tables ([[" + key + "]])");
+  }
+  t.sni.clear();  // a listener's own list replaces the [tls] one
+  std::size_t index = 0;
+  for (const auto& element : *array) {
+    const std::string prefix = key + "[" + std::to_string(index++) + "]";
+    sni_certificate c;
+    read_section(*element.as_table(), prefix,
+                 {{"name", [&](const toml::node& n, const std::string& k) { c.name = read_string(n, k); }},
+                  {"cert", [&](const toml::node& n, const std::string& k) { c.cert = read_file_name(n, k); }},
+                  {"key", [&](const toml::node& n, const std::string& k) { c.key = read_file_name(n, k); }}});
+    if (c.name.empty()) fail(element.source(), prefix + ".name", "missing or empty host name");
+    if (c.cert.empty() || c.key.empty()) fail(element.source(), prefix + ".cert", "every SNI entry needs cert and key");
+    t.sni.push_back(std::move(c));
+  }
+}
+
+// A file the broker reads at start-up and on SIGHUP: checked here so that a
+// typo is reported with its line instead of when the listener starts.
+std::string document_reader::read_file_name(const toml::node& node, const std::string& key) const {
+  std::string path = read_string(node, key);
+  if (path.empty()) fail(node.source(), key, "expected a file name");
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe) fail(node.source(), key, "cannot open " + path + ": " + std::strerror(errno));
+  return path;
 }
 
 void document_reader::read_server(const toml::table& table, server_settings& s) const {
   read_section(table, "server",
                {{"threads", int_field(s.threads, 0, 1024)},
+                {"require_tls", bool_field(s.require_tls)},
                 {"log_level", [&](const toml::node& n, const std::string& key) {
                    auto level = parse_log_level(read_string(n, key));
                    if (!level) fail(n.source(), key, level.error());
@@ -235,8 +315,14 @@ void document_reader::read_mqtt(const toml::table& table, mqtt_settings& m) cons
 
 config document_reader::read(const toml::table& root) const {
   config out;
+  // [tls] first, whatever its place in the file: listeners start from it.
+  if (const toml::node* tls = root.get("tls")) {
+    const toml::table& t = expect_table(*tls, "tls");
+    read_fields(t, "tls", tls_fields(out.tls));
+  }
   for (const auto& [name, node] : root) {
     const std::string section(name.str());
+    if (section == "tls") continue;
     if (section == "listener") {
       read_listeners(node, out);
     } else if (section == "server") {

@@ -1,27 +1,35 @@
-// One accepted TCP connection: moves bytes between a socket and the broker's
-// client_port.
+// One accepted MQTT connection over a byte stream (TCP, TLS, WebSocket or
+// WebSocket over TLS): moves bytes between the stream and the broker's
+// client_port. `Stream` is one of the adaptors in streams.hpp; the code path
+// is the same for all of them except the goodbye (see streams.hpp).
 //
-// Lifecycle: created on its worker by tcp_listener, start() opens the port
+// Lifecycle: created on its worker once the transport's handshakes are done;
+// start() opens the port (handing it any bytes read during the handshakes)
 // and begins reading. It lives (shared_ptr) as long as an operation of its
-// own is pending. port->on_closed() is called exactly once: by finish() (peer
+// own is pending. The port is released exactly once: by finish() (peer
 // EOF, I/O error, hard close) or, after close(), as soon as the queued output
-// is written and before our FIN is sent; the socket then lingers until the
-// peer's FIN or the close timeout. If the worker is stopped with the
-// connection still open, the destructor calls on_closed().
+// is written and before the goodbye (FIN, TLS close_notify, WebSocket close
+// frame); the stream then lingers until the peer answers or the close
+// timeout. If the worker is stopped with the connection still open, the
+// destructor calls on_closed().
 //
 // Threads: everything runs on the worker's io_context (one thread, so no
 // locks) except wake() and close(), which any thread may call: they only set
 // an atomic flag and post once to the worker.
 //
 // Limits: the read buffer never grows past what the broker says the next
-// packet needs; at most one async_write is in flight, carrying all output the
+// packet needs; at most one write is in flight, carrying all output the
 // port had queued as one gather write.
+//
+// Include only from transport/ .cpp files; the template's members are in
+// stream_connection_impl.hpp and instantiated once per stream type.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "broker/client_port.hpp"
@@ -34,16 +42,19 @@ class logger;
 
 namespace gridmq::transport {
 
-class tcp_connection final : public broker::connection_sink, public std::enable_shared_from_this<tcp_connection> {
+template <class Stream>
+class stream_connection final : public broker::connection_sink,
+                                public std::enable_shared_from_this<stream_connection<Stream>> {
  public:
-  tcp_connection(tcp_socket socket, broker::client_info info, const connection_options& options,
-                 spdlog::logger& log);
-  ~tcp_connection() override;
-  tcp_connection(const tcp_connection&) = delete;
-  tcp_connection& operator=(const tcp_connection&) = delete;
+  stream_connection(Stream stream, broker::client_info info, const connection_options& options,
+                    spdlog::logger& log);
+  ~stream_connection() override;
+  stream_connection(const stream_connection&) = delete;
+  stream_connection& operator=(const stream_connection&) = delete;
 
-  // On the connection's worker: opens the broker port and starts reading.
-  void start(broker::client_acceptor& acceptor);
+  // On the connection's worker: opens the broker port, offers it `initial`
+  // (bytes that arrived with the handshakes), and starts reading.
+  void start(broker::client_acceptor& acceptor, std::span<const std::uint8_t> initial = {});
 
   void wake() noexcept override;
   void close() noexcept override;
@@ -59,6 +70,8 @@ class tcp_connection final : public broker::connection_sink, public std::enable_
   void on_write(const error_code& ec);
   void begin_close();
   void send_fin();
+  void say_goodbye();
+  void abort_with_goodbye(const char* why);
   void update_idle_timer();
   void arm_timer(clock::time_point deadline);
   void on_timer(const error_code& ec, std::uint64_t generation);
@@ -67,7 +80,7 @@ class tcp_connection final : public broker::connection_sink, public std::enable_
   void release_port();
 
   executor executor_;  // copied once: wake() and close() read it from other threads
-  tcp_socket socket_;
+  Stream stream_;
   steady_timer timer_;
   broker::client_info info_;
   connection_options options_;
@@ -88,8 +101,10 @@ class tcp_connection final : public broker::connection_sink, public std::enable_
   std::chrono::milliseconds idle_{0};  // 0: no idle timeout
   std::uint64_t timer_generation_ = 0;   // stale timer completions are ignored
   bool closing_ = false;                // close() seen on the worker: flush, then finish
-  bool fin_sent_ = false;               // output flushed and shut down; waiting for the peer's FIN
+  bool fin_sent_ = false;               // output flushed and the port released: saying goodbye
+  bool goodbye_after_read_ = false;     // TLS: close_notify once the cancelled read returns
   bool finished_ = false;
+  std::uint16_t close_code_ = 1000;     // WebSocket status code of our close frame (RFC 6455 7.4.1)
 
   std::atomic<bool> wake_pending_{false};
   std::atomic<bool> close_requested_{false};

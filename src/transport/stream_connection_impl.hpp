@@ -1,10 +1,13 @@
+// The members of stream_connection<Stream>; included by the .cpp files that
+// instantiate it (plain_connection.cpp, tls_connection.cpp, ws_connection.cpp).
+//
 // Design note: one read and at most one write are in flight per connection.
 // A read is not re-armed while a write is in flight; it resumes when the
 // write completes. So a peer that sends requests but does not read the
 // answers stalls its own reading instead of growing our output without bound.
 // The idle timer is armed lazily: a completion recomputes the deadline from
 // the time of the last received bytes instead of re-arming on every read.
-#include "transport/tcp_connection.hpp"
+#pragma once
 
 #include <spdlog/logger.h>
 
@@ -13,8 +16,11 @@
 #include <exception>
 #include <span>
 
+#include "transport/stream_connection.hpp"
+#include "transport/streams.hpp"
+
 namespace gridmq::transport {
-namespace {
+namespace stream_detail {
 
 // A view of a gather vector that Asio copies cheaply (two pointers) into the
 // write operation, instead of copying the vector.
@@ -27,34 +33,39 @@ struct buffer_view {
   const_iterator end() const noexcept { return last; }
 };
 
-bool is_ordinary_close(const error_code& ec) {
+inline bool is_ordinary_close(const error_code& ec) {
   return ec == asio::error::eof || ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-         ec == asio::error::broken_pipe || ec == asio::error::shut_down;
+         ec == asio::error::broken_pipe || ec == asio::error::shut_down || ec == websocket::error::closed ||
+         ec == asio::ssl::error::stream_truncated;
 }
 
-}  // namespace
+}  // namespace stream_detail
 
-tcp_connection::tcp_connection(tcp_socket socket, broker::client_info info, const connection_options& options,
+
+template <class Stream>
+stream_connection<Stream>::stream_connection(Stream stream, broker::client_info info, const connection_options& options,
                                spdlog::logger& log)
-    : executor_(socket.get_executor()),
-      socket_(std::move(socket)),
+    : executor_(stream.lowest().get_executor()),
+      stream_(std::move(stream)),
       timer_(executor_),
       info_(std::move(info)),
       options_(options),
       log_(log) {}
 
-tcp_connection::~tcp_connection() {
+template <class Stream>
+stream_connection<Stream>::~stream_connection() {
   // Reached with an open port only when the worker was stopped with this
   // connection alive (its pending handlers destroyed unrun): keep the
   // exactly-once on_closed() promise.
   if (port_) port_->on_closed();
 }
 
-void tcp_connection::start(broker::client_acceptor& acceptor) {
+template <class Stream>
+void stream_connection<Stream>::start(broker::client_acceptor& acceptor, std::span<const std::uint8_t> initial) {
   last_rx_ = clock::now();
   if (options_.no_delay) {
     error_code ignored;
-    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+    stream_.lowest().set_option(asio::ip::tcp::no_delay(true), ignored);
   }
   try {
     port_ = acceptor.open(*this, info_);
@@ -65,15 +76,22 @@ void tcp_connection::start(broker::client_acceptor& acceptor) {
     finish();
     return;
   }
-  rbuf_.resize(options_.initial_read_buffer);
+  rbuf_.resize(std::max(options_.initial_read_buffer, initial.size()));
+  if (!initial.empty()) {
+    // Bytes that came in with the PROXY header or the TLS handshake.
+    std::memcpy(rbuf_.data(), initial.data(), initial.size());
+    rlen_ = initial.size();
+    if (!deliver()) return;
+  }
   update_idle_timer();
   flush();
   do_read();
 }
 
-void tcp_connection::wake() noexcept {
+template <class Stream>
+void stream_connection<Stream>::wake() noexcept {
   if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
-  auto self = weak_from_this().lock();
+  auto self = this->weak_from_this().lock();
   if (!self) return;  // being destroyed: nothing left to flush
   try {
     asio::post(executor_, [self = std::move(self)] {
@@ -86,9 +104,10 @@ void tcp_connection::wake() noexcept {
   }
 }
 
-void tcp_connection::close() noexcept {
+template <class Stream>
+void stream_connection<Stream>::close() noexcept {
   if (close_requested_.exchange(true, std::memory_order_acq_rel)) return;
-  auto self = weak_from_this().lock();
+  auto self = this->weak_from_this().lock();
   if (!self) return;
   try {
     asio::post(executor_, [self = std::move(self)] { self->begin_close(); });
@@ -97,19 +116,23 @@ void tcp_connection::close() noexcept {
   }
 }
 
-void tcp_connection::do_read() {
+template <class Stream>
+void stream_connection<Stream>::do_read() {
   if (finished_ || read_in_flight_) return;
+  // TLS: no read may run beside the close_notify exchange.
+  if (Stream::goodbye_kind == goodbye::close_notify && fin_sent_) return;
   if (write_in_flight_) {
     read_paused_ = true;
     return;
   }
   if (!reserve_read_space()) return;
   read_in_flight_ = true;
-  socket_.async_read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
-                          [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+  stream_.read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
+                    [self = this->shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
 }
 
-bool tcp_connection::reserve_read_space() {
+template <class Stream>
+bool stream_connection<Stream>::reserve_read_space() {
   const std::size_t initial = options_.initial_read_buffer;
   if (closing_) rlen_ = 0;  // input after close() is read only to see the peer's FIN
   if (need_ > options_.max_read_buffer) {
@@ -140,14 +163,28 @@ bool tcp_connection::reserve_read_space() {
   return true;
 }
 
-void tcp_connection::on_read(const error_code& ec, std::size_t n) {
+template <class Stream>
+void stream_connection<Stream>::on_read(const error_code& ec, std::size_t n) {
   read_in_flight_ = false;
+  if (goodbye_after_read_) {
+    goodbye_after_read_ = false;
+    if (!finished_) say_goodbye();
+    return;
+  }
   if (ec) {
     fail(ec, "read");
     return;
   }
   if (finished_) return;
   last_rx_ = clock::now();
+  if constexpr (Stream::goodbye_kind == goodbye::close_frame) {
+    // [MQTT-6.0.0-1] MQTT travels in binary frames; anything else closes.
+    if (n > 0 && stream_.ws.got_text()) {
+      close_code_ = static_cast<std::uint16_t>(websocket::close_code::bad_payload);
+      abort_with_goodbye("WebSocket text frame ([MQTT-6.0.0-1] MQTT needs binary frames)");
+      return;
+    }
+  }
   if (!closing_ && !close_requested_.load(std::memory_order_acquire)) {
     rlen_ += n;
     if (!deliver()) return;
@@ -156,7 +193,8 @@ void tcp_connection::on_read(const error_code& ec, std::size_t n) {
   do_read();
 }
 
-bool tcp_connection::deliver() {
+template <class Stream>
+bool stream_connection<Stream>::deliver() {
   const broker::data_result r = port_->on_data(std::span<const std::uint8_t>(rbuf_.data(), rlen_));
   if (r.consumed > rlen_) {
     log_.error("{}: broker consumed {} of {} buffered bytes; closing", info_.peer, r.consumed, rlen_);
@@ -173,7 +211,8 @@ bool tcp_connection::deliver() {
   return true;
 }
 
-void tcp_connection::flush() {
+template <class Stream>
+void stream_connection<Stream>::flush() {
   if (finished_ || write_in_flight_ || fin_sent_) return;
   port_->drain(writing_);
   gather_.clear();
@@ -187,11 +226,12 @@ void tcp_connection::flush() {
     return;
   }
   write_in_flight_ = true;
-  asio::async_write(socket_, buffer_view{gather_.data(), gather_.data() + gather_.size()},
-                    [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); });
+  stream_.write(stream_detail::buffer_view{gather_.data(), gather_.data() + gather_.size()},
+                [self = this->shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); });
 }
 
-void tcp_connection::on_write(const error_code& ec) {
+template <class Stream>
+void stream_connection<Stream>::on_write(const error_code& ec) {
   write_in_flight_ = false;
   writing_.clear();
   gather_.clear();
@@ -213,7 +253,8 @@ void tcp_connection::on_write(const error_code& ec) {
   flush();
 }
 
-void tcp_connection::begin_close() {
+template <class Stream>
+void stream_connection<Stream>::begin_close() {
   if (finished_ || closing_) return;
   closing_ = true;
   arm_timer(clock::now() + options_.close_timeout);
@@ -221,22 +262,60 @@ void tcp_connection::begin_close() {
   do_read();
 }
 
-void tcp_connection::send_fin() {
+template <class Stream>
+void stream_connection<Stream>::send_fin() {
   // All output is written, so the broker is done with this connection: tell
-  // it before the peer can see our FIN, or a client that reconnects as soon
-  // as it sees the FIN could reach the broker (on another worker) while its
+  // it before the peer can see our goodbye, or a client that reconnects as
+  // soon as it sees it could reach the broker (on another worker) while its
   // old connection still counts as open.
   release_port();
-  // Half-close and keep reading until the peer's FIN: closing with unread
-  // input would send RST, which can make the peer drop the last packets we
-  // wrote (a DISCONNECT with its reason code).
   fin_sent_ = true;
-  error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  if (ec) fail(ec, "shutdown");
+  if constexpr (Stream::goodbye_kind == goodbye::close_notify) {
+    // Asio's SSL stream allows no read beside the shutdown: cancel the read
+    // in flight and send close_notify when it has returned.
+    if (read_in_flight_) {
+      goodbye_after_read_ = true;
+      error_code ignored;
+      stream_.lowest().cancel(ignored);
+      return;
+    }
+  }
+  say_goodbye();
 }
 
-void tcp_connection::update_idle_timer() {
+template <class Stream>
+void stream_connection<Stream>::say_goodbye() {
+  if constexpr (Stream::goodbye_kind == goodbye::fin) {
+    // Half-close and keep reading until the peer's FIN: closing with unread
+    // input would send RST, which can make the peer drop the last packets we
+    // wrote (a DISCONNECT with its reason code).
+    error_code ec;
+    stream_.lowest().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if (ec) fail(ec, "shutdown");
+  } else if constexpr (Stream::goodbye_kind == goodbye::close_notify) {
+    stream_.say_goodbye([self = this->shared_from_this()](const error_code&) { self->finish(); });
+  } else {
+    // The close frame carries a status code; Beast then waits for the peer's
+    // close frame and tears the TCP (or TLS) stream down. A read in flight
+    // ends with websocket::error::closed.
+    stream_.say_goodbye(static_cast<websocket::close_code>(close_code_),
+                        [self = this->shared_from_this()](const error_code&) { self->finish(); });
+  }
+}
+
+// The transport itself ends the connection (a rule of the transport was
+// broken): the broker learns it now, the peer gets a goodbye.
+template <class Stream>
+void stream_connection<Stream>::abort_with_goodbye(const char* why) {
+  log_.info("{}: {}; closing", info_.peer, why);
+  if (closing_ || fin_sent_) return;
+  closing_ = true;
+  arm_timer(clock::now() + options_.close_timeout);
+  send_fin();
+}
+
+template <class Stream>
+void stream_connection<Stream>::update_idle_timer() {
   if (closing_ || finished_) return;
   const std::chrono::milliseconds t = port_->idle_timeout();
   if (t == idle_) return;  // the pending wait re-checks last_rx_ when it fires
@@ -249,14 +328,16 @@ void tcp_connection::update_idle_timer() {
   arm_timer(last_rx_ + t);
 }
 
-void tcp_connection::arm_timer(clock::time_point deadline) {
+template <class Stream>
+void stream_connection<Stream>::arm_timer(clock::time_point deadline) {
   const std::uint64_t generation = ++timer_generation_;
   timer_.expires_at(deadline);
   timer_.async_wait(
-      [self = shared_from_this(), generation](const error_code& ec) { self->on_timer(ec, generation); });
+      [self = this->shared_from_this(), generation](const error_code& ec) { self->on_timer(ec, generation); });
 }
 
-void tcp_connection::on_timer(const error_code& ec, std::uint64_t generation) {
+template <class Stream>
+void stream_connection<Stream>::on_timer(const error_code& ec, std::uint64_t generation) {
   if (ec || generation != timer_generation_ || finished_) return;
   if (closing_) {
     log_.debug("{}: output not flushed within {} ms of close; closing hard", info_.peer,
@@ -276,9 +357,10 @@ void tcp_connection::on_timer(const error_code& ec, std::uint64_t generation) {
   if (!closing_) arm_timer(now + idle_);  // watch on if the broker keeps the connection
 }
 
-void tcp_connection::fail(const error_code& ec, const char* what) {
+template <class Stream>
+void stream_connection<Stream>::fail(const error_code& ec, const char* what) {
   if (finished_) return;
-  if (is_ordinary_close(ec)) {
+  if (stream_detail::is_ordinary_close(ec)) {
     log_.debug("{}: {}: {}", info_.peer, what, ec.message());
   } else {
     log_.info("{}: {} failed: {}", info_.peer, what, ec.message());
@@ -286,18 +368,20 @@ void tcp_connection::fail(const error_code& ec, const char* what) {
   finish();
 }
 
-void tcp_connection::finish() {
+template <class Stream>
+void stream_connection<Stream>::finish() {
   if (finished_) return;
   finished_ = true;
   ++timer_generation_;
   timer_.cancel();
   error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.lowest().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.lowest().close(ignored);
   release_port();
 }
 
-void tcp_connection::release_port() {
+template <class Stream>
+void stream_connection<Stream>::release_port() {
   if (!port_) return;
   // Move out first: on_closed() may call back into this object (wake, close).
   auto port = std::move(port_);

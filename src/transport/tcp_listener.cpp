@@ -5,7 +5,8 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "transport/tcp_connection.hpp"
+#include "transport/handshake.hpp"
+#include "transport/tls_context.hpp"
 #include "transport/worker_pool.hpp"
 
 namespace gridmq::transport {
@@ -27,7 +28,18 @@ std::shared_ptr<tcp_listener> tcp_listener::bind(asio::io_context& accept_contex
                                                  broker::client_acceptor& acceptor, listener_options options,
                                                  spdlog::logger& log) {
   auto listener = std::make_shared<tcp_listener>(accept_context, workers, acceptor, std::move(options), log);
+  // Certificates first: a bad file must stop the start before any port is bound.
+  std::shared_ptr<const tls_context> tls;
+  if (listener->options_.tls) {
+    try {
+      tls = tls_context::load(*listener->options_.tls);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("listener " + listener->url_ + ": " + e.what());
+    }
+  }
   listener->open(listener->resolve());
+  listener->context_ = std::make_shared<listener_context>(listener->options_, listener->url_, acceptor, log);
+  listener->context_->set_tls(std::move(tls));
   return listener;
 }
 
@@ -77,6 +89,14 @@ void tcp_listener::open(const asio::ip::tcp::endpoint& endpoint) {
   url_ = options_.scheme + "://" + host_in_url(options_.host) + ":" + std::to_string(bound_port_);
 }
 
+std::string tcp_listener::reload_tls() {
+  if (!options_.tls) return {};
+  auto fresh = tls_context::load(*options_.tls);
+  std::string fingerprint = fresh->fingerprint();
+  context_->set_tls(std::move(fresh));
+  return fingerprint;
+}
+
 void tcp_listener::start() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
 }
@@ -120,12 +140,9 @@ void tcp_listener::on_accept(const error_code& ec, tcp_socket socket) {
   error_code peer_ec;
   const auto remote = socket.remote_endpoint(peer_ec);
   if (!peer_ec) {
-    broker::client_info info{peer_name(remote), url_};
     const executor target = socket.get_executor();
-    asio::post(target, [socket = std::move(socket), info = std::move(info), &acceptor = broker_,
-                        options = options_.connection, &log = log_]() mutable {
-      auto connection = std::make_shared<tcp_connection>(std::move(socket), std::move(info), options, log);
-      connection->start(acceptor);
+    asio::post(target, [socket = std::move(socket), peer = peer_name(remote), context = context_]() mutable {
+      start_handshake(std::move(socket), std::move(peer), std::move(context));
     });
   }
   do_accept();

@@ -9,6 +9,10 @@
 // stop() closes the acceptor. shared_ptr: pending handlers keep it alive.
 // Threads: start() and stop() may be called from any thread.
 //
+// What happens to an accepted socket depends on the scheme (handshake.hpp):
+// PROXY header, TLS, WebSocket upgrade or HTTP, then an MQTT connection.
+// reload_tls() swaps the certificates for new handshakes only.
+//
 // Accept errors such as EMFILE (out of file descriptors) would fail again at
 // once, so they back off for 100 ms and are logged once per episode.
 #pragma once
@@ -19,7 +23,7 @@
 
 #include "broker/client_port.hpp"
 #include "transport/asio.hpp"
-#include "transport/connection_options.hpp"
+#include "transport/listener_context.hpp"
 
 namespace spdlog {
 class logger;
@@ -28,13 +32,6 @@ class logger;
 namespace gridmq::transport {
 
 class worker_pool;
-
-struct listener_options {
-  std::string host;        // IPv4 or IPv6 literal (no brackets) or a name
-  std::uint16_t port = 0;  // 0: ephemeral
-  std::string scheme = "mqtt";
-  connection_options connection;
-};
 
 class tcp_listener : public std::enable_shared_from_this<tcp_listener> {
  public:
@@ -53,6 +50,13 @@ class tcp_listener : public std::enable_shared_from_this<tcp_listener> {
   void start();
   void stop() noexcept;
 
+  bool is_tls() const noexcept { return context_->is_tls(); }
+  // Reads the certificate files again; new handshakes use them, live
+  // connections keep theirs. Throws std::runtime_error (naming the file) and
+  // keeps the old certificates when a file is bad. Returns the new default
+  // certificate's SHA-256 fingerprint. Any thread.
+  std::string reload_tls();
+
  private:
   void open(const asio::ip::tcp::endpoint& endpoint);
   asio::ip::tcp::endpoint resolve();
@@ -67,6 +71,7 @@ class tcp_listener : public std::enable_shared_from_this<tcp_listener> {
   listener_options options_;
   spdlog::logger& log_;
   std::string url_;
+  std::shared_ptr<listener_context> context_;  // made once the port is bound
   std::uint16_t bound_port_ = 0;
   bool stopped_ = false;
   bool backing_off_ = false;  // an accept error was logged; cleared by the next success

@@ -1,8 +1,8 @@
 """Fixtures for the gridmq integration tests.
 
 `broker`          a fresh gridmq on 127.0.0.1:<ephemeral>, defaults, per test.
-`broker_factory`  start(config_text=None, threads=None, args=()) for tests that
-                  need options; every broker started is stopped at teardown.
+`broker_factory`  start(config_text=None, threads=None, args=(), **kw) for tests
+                  that need options (kw: BrokerProcess's, e.g. listen=()); every broker started is stopped at teardown.
 `clients`         registry that closes raw clients / paho / mosquitto_sub
                   processes at teardown (use clients.add(x)).
 
@@ -47,8 +47,8 @@ def broker_factory(request):
     started = []
     request.node._gridmq_brokers = started
 
-    def start(config_text=None, threads=None, args=()):
-        b = harness.BrokerProcess(args=args, config_text=config_text, threads=threads)
+    def start(config_text=None, threads=None, args=(), **kw):
+        b = harness.BrokerProcess(args=args, config_text=config_text, threads=threads, **kw)
         started.append(b)
         return b
 

@@ -27,6 +27,8 @@ GRIDMQ_BIN = os.path.abspath(os.environ.get("GRIDMQ_BIN", str(REPO / "build" / "
 REFERENCE = bool(os.environ.get("GRIDMQ_REFERENCE"))
 
 LISTEN_RE = re.compile(r"listening on mqtt://([0-9.]+):(\d+)")
+# Every listener's line, whatever its scheme: mqtts://127.0.0.1:40123 ...
+ANY_LISTEN_RE = re.compile(r"listening on ([a-z]+)://([0-9.]+|\[[0-9a-f:]+\]):(\d+)")
 START_DEADLINE = 10.0
 STOP_DEADLINE = 10.0
 
@@ -49,9 +51,14 @@ class BrokerProcess:
     stderr is drained by a thread for the whole life of the process (so the
     broker never blocks on a full pipe) and kept for failure reports."""
 
-    def __init__(self, args=(), config_text=None, threads=None, workdir=None):
+    def __init__(self, args=(), config_text=None, threads=None, workdir=None, listen=("mqtt://127.0.0.1:0",)):
+        """`listen`: the --listen URLs (they replace the config file's
+        listeners); () keeps the [[listener]]s of `config_text`, which must
+        then include an mqtt:// one for the readiness check."""
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="gridmq-it-"))
-        cmd = [GRIDMQ_BIN, "--listen", "mqtt://127.0.0.1:0"]
+        cmd = [GRIDMQ_BIN]
+        for url in listen:
+            cmd += ["--listen", url]
         if threads is not None:
             cmd += ["--threads", str(threads)]
         if config_text is not None:
@@ -61,6 +68,7 @@ class BrokerProcess:
         cmd += list(args)
         self.cmd = cmd
         self.lines: list[str] = []
+        self.urls: list[tuple[str, str, int]] = []  # (scheme, host, port) of every listener, in log order
         self.host = None
         self.port = None
         self._ready = threading.Event()
@@ -99,10 +107,21 @@ class BrokerProcess:
             line = raw.decode("utf-8", errors="replace").rstrip("\n")
             with self._lock:
                 self.lines.append(line)
+                any_m = ANY_LISTEN_RE.search(line)
+                if any_m:
+                    self.urls.append((any_m.group(1), any_m.group(2), int(any_m.group(3))))
             m = LISTEN_RE.search(line)
             if m and not self._ready.is_set():
                 self.host, self.port = m.group(1), int(m.group(2))
                 self._ready.set()
+
+    def port_of(self, scheme, index=0, timeout=5.0) -> int:
+        """The bound port of the `index`-th listener with `scheme`."""
+        def find():
+            with self._lock:
+                ports = [p for s, _, p in self.urls if s == scheme]
+            return ports[index] if len(ports) > index else None
+        return wait_until(find, timeout, what=f"a {scheme}:// listener (#{index}) in the log")
 
     def log(self) -> str:
         with self._lock:

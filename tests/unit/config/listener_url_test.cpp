@@ -38,8 +38,27 @@ TEST(listener_url, port_bounds) {
   EXPECT_FALSE(parse_listener_url("mqtt://h:12a"));
 }
 
+TEST(listener_url, every_scheme_and_its_default_port) {
+  const std::pair<const char*, std::uint16_t> cases[] = {{"mqtt", 1883}, {"mqtts", 8883}, {"ws", 80},
+                                                         {"wss", 443},   {"http", 80},    {"https", 443}};
+  for (const auto& [scheme, port] : cases) {
+    auto url = parse_listener_url(std::string(scheme) + "://h");
+    ASSERT_TRUE(url) << scheme;
+    EXPECT_EQ(url->scheme, scheme);
+    EXPECT_EQ(url->port, port) << scheme;
+  }
+  EXPECT_TRUE(uses_tls(*parse_listener_url("mqtts://h")));
+  EXPECT_TRUE(uses_tls(*parse_listener_url("wss://h")));
+  EXPECT_TRUE(uses_tls(*parse_listener_url("https://h")));
+  EXPECT_FALSE(uses_tls(*parse_listener_url("ws://h")));
+  EXPECT_TRUE(serves_websocket(*parse_listener_url("https://h")));
+  EXPECT_FALSE(serves_websocket(*parse_listener_url("mqtts://h")));
+  EXPECT_TRUE(serves_http(*parse_listener_url("http://h")));
+  EXPECT_FALSE(serves_http(*parse_listener_url("wss://h")));
+}
+
 TEST(listener_url, rejects_malformed) {
-  for (const char* text : {"", "mqtt", "127.0.0.1:1883", "mqtts://h:8883", "ws://h:80", "mqtt://", "mqtt://:1883",
+  for (const char* text : {"", "mqtt", "127.0.0.1:1883", "mqttx://h:8883", "wss://h:443/mqtt", "mqtt://", "mqtt://:1883",
                            "mqtt://h:1883/path", "mqtt://u@h:1883", "mqtt://::1:1883", "mqtt://[::1:1883",
                            "mqtt://[]:1883", "mqtt://[::1]x", "mqtt://h h:1", "MQTT://h:1"}) {
     auto url = parse_listener_url(text);
