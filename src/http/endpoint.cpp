@@ -63,10 +63,8 @@ std::string endpoint::next_client_id(const char* kind) {
 }
 
 bool endpoint::authorized(const exchange& x) const {
-  const bool guarded = !options_.bearer_token.empty() || options_.client_certificates;
-  if (!guarded) return true;
+  if (options_.bearer_token.empty()) return true;
   if (options_.client_certificates && x.client().certificate) return true;
-  if (options_.bearer_token.empty()) return false;
   const std::string* auth = x.req().header("authorization");
   return auth != nullptr && auth->rfind("Bearer ", 0) == 0 &&
          same_secret(std::string_view(*auth).substr(7), options_.bearer_token);

@@ -6,10 +6,12 @@
 //   GET  /mqtt/retainedMessages?continuationToken=..    list, paged by topic
 //
 // Until the identity issue lands, a listener-level guard applies: with a
-// bearer_token set, a request needs "Authorization: Bearer <token>" or a
-// verified client certificate; with client certificates accepted, either
-// works; with neither configured, requests are anonymous (like MQTT clients
-// under allow_anonymous). Every call goes through a broker client_port
+// bearer_token set, a request needs "Authorization: Bearer <token>" or (on an
+// https listener with client_cert = optional) a verified client certificate,
+// else 401; client_cert = required is enforced by the TLS handshake itself;
+// without a token, requests are anonymous (like MQTT clients under
+// allow_anonymous). HTTP Basic credentials become the CONNECT's username and
+// password, so [[auth.users]] applies as for MQTT clients. Every call goes through a broker client_port
 // (broker_client), so broker rules apply as for MQTT clients.
 //
 // Threads: handle() on the HTTP connection's worker; any number of
@@ -27,8 +29,8 @@
 namespace gridmq::http {
 
 struct endpoint_options {
-  std::string bearer_token;           // empty: no token accepted
-  bool client_certificates = false;   // a verified client certificate authorizes
+  std::string bearer_token;           // empty: no guard
+  bool client_certificates = false;   // with a token set, a verified client certificate also passes
   std::string listener;               // for client ids and logs
 };
 
