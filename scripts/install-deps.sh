@@ -39,4 +39,6 @@ fi
 # MQTT.js for the WebSocket tests, pinned by the committed package-lock.json,
 # into tests/integration/js/node_modules (not committed).
 repo=$(cd "$(dirname "$0")/.." && pwd)
-(cd "$repo/tests/integration/js" && npm ci --no-audit --no-fund --loglevel=error)
+if ! (cd "$repo/tests/integration/js" && npm ci --no-audit --no-fund --loglevel=error); then
+  echo "install-deps: npm ci failed; the MQTT.js integration tests will be skipped" >&2
+fi
