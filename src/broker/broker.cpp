@@ -5,14 +5,16 @@
 
 namespace gridmq::broker {
 
-broker::broker(broker_options options, authenticator* auth)
-    : state_(std::make_shared<broker_state>(std::move(options), auth)) {}
+broker::broker(broker_options options, authenticator* auth, store::store* durable)
+    : state_(std::make_shared<broker_state>(std::move(options), auth, durable)) {}
 
 broker::~broker() = default;
 
 std::unique_ptr<client_port> broker::open(connection_sink& sink, client_info info) {
   return std::make_unique<client_connection>(*state_, sink, std::move(info));
 }
+
+void broker::recover() { state_->recover(); }
 
 void broker::tick(std::chrono::steady_clock::time_point now) { state_->tick(now); }
 

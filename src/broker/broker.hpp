@@ -1,6 +1,13 @@
 // The broker: owns the session registry, the subscription index and the
 // retained store, and creates one client_port per connection.
 //
+// Durability: given a store (store/store.hpp, opened by app/), the broker
+// keeps persistent sessions, their subscriptions and QoS 1/2 messages, and
+// retained messages there, and acknowledges a QoS 1/2 PUBLISH only once
+// what it changed is as durable as the store's level promises (see
+// persistence.hpp). Call recover() once, after construction and before the
+// listeners accept: it loads the store and rebuilds that state.
+//
 // Threads: open() is called on the accepting worker; each port is then used
 // only on that worker. Routing a PUBLISH runs on the publisher's worker and
 // touches subscriber sessions under their own locks; no global lock is taken
@@ -16,6 +23,10 @@
 #include "broker/broker_options.hpp"
 #include "broker/client_port.hpp"
 
+namespace gridmq::store {
+class store;
+}
+
 namespace gridmq::broker {
 
 class broker_state;
@@ -24,12 +35,24 @@ class broker final : public client_acceptor {
  public:
   // `auth` (owned by the caller, outliving the broker) decides CONNECTs and
   // runs enhanced authentication; null: options.allow_anonymous decides.
-  explicit broker(broker_options options, authenticator* auth = nullptr);
+  // `durable` (owned by the caller, outliving the broker; opened, not yet
+  // loaded): where sessions and messages are kept; null: nowhere, and
+  // every acknowledgement is sent at once.
+  explicit broker(broker_options options, authenticator* auth = nullptr, store::store* durable = nullptr);
   ~broker() override;
   broker(const broker&) = delete;
   broker& operator=(const broker&) = delete;
 
   std::unique_ptr<client_port> open(connection_sink& sink, client_info info) override;
+
+  // Loads the store and rebuilds sessions (with their subscriptions, queued
+  // and in-flight messages, inbound QoS 2 ids), retained messages and the
+  // message ids; sessions that expired while the broker was down are
+  // deleted and their wills sent; progress is logged. Call once before
+  // accepting connections; without a store it does nothing. Throws
+  // std::runtime_error with the store's message when the store cannot be
+  // read (corrupt, newer format, I/O): the broker must not start.
+  void recover();
 
   // Fires due timers: delayed wills, session expiry, message expiry.
   void tick(std::chrono::steady_clock::time_point now);

@@ -25,9 +25,12 @@ void push_disconnect(outbox& link, protocol::protocol_version version, protocol:
 
 }  // namespace
 
-broker_state::broker_state(broker_options options, authenticator* auth)
+broker_state::broker_state(broker_options options, authenticator* auth, store::store* durable)
     : options_(std::move(options)),
-      auth_(auth), id_random_(std::random_device{}()), retained_(options_.max_retained_messages) {}
+      auth_(auth),
+      persist_(durable),
+      id_random_(std::random_device{}()),
+      retained_(options_.max_retained_messages, persist_.enabled() ? &persist_ : nullptr) {}
 
 session::session_limits broker_state::session_limits() const noexcept {
   return {options_.max_queued_messages, options_.max_queued_bytes, options_.session_overflow,
@@ -72,6 +75,7 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
       }
       if (clean_start) {
         old->ended = true;
+        persist_.ended(*old);  // before the new session's record: same key
         discarded_shared = old->state.take_shared();
         old->state.clear();
         old->subscriptions.clear();
@@ -80,14 +84,18 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
       } else {
         r.slot = old;
         r.session_present = true;
-        attach(*old, true);
+        session::frame_list frames;
+        attach(*old, true, frames);
+        persist_.attached(*old, frames, old->link);
       }
     }
     if (!r.slot) {
       r.slot = std::make_shared<session_slot>(++next_slot_id_, client_id, session_limits());
       sessions_.emplace(client_id, r.slot);
       std::lock_guard lock(r.slot->mutex);
-      attach(*r.slot, false);
+      session::frame_list frames;
+      attach(*r.slot, false, frames);
+      persist_.attached(*r.slot, frames, r.slot->link);
     }
   }
   if (discarded) {
@@ -98,17 +106,18 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
 }
 
 void broker_state::end_session(const slot_ptr& slot) {
+  std::vector<session::pending_delivery> shared;
   {
+    // The registry lock is held until the store's delete is committed, so a
+    // new session of the same client id is always written after it.
     std::lock_guard reg(registry_mutex_);
     auto it = sessions_.find(slot->state.client_id());
     if (it != sessions_.end() && it->second == slot) sessions_.erase(it);
     waiting_.erase(slot);
-  }
-  std::vector<session::pending_delivery> shared;
-  {
     std::lock_guard lock(slot->mutex);
     if (slot->ended) return;
     slot->ended = true;
+    persist_.ended(*slot);
     shared = slot->state.take_shared();
     slot->state.clear();
     slot->subscriptions.clear();
@@ -128,25 +137,40 @@ void broker_state::on_disconnected(const slot_ptr& slot, std::uint64_t generatio
     slot->link.reset();
     slot->connected = false;
     slot->state.detach();
+    if (persist_.enabled()) slot->disconnected_at = store::wall_now();
     if (!will_wanted) slot->will.reset();  // [MQTT-3.1.2-10] a normal DISCONNECT deletes the will
+    bool send_now = false;
     if (slot->will) {
       std::uint32_t delay = slot->will->props.will_delay_interval.value_or(0);
-      if (delay == 0 || slot->expiry_interval == 0) {
-        will_now = std::move(slot->will);
-        slot->will.reset();
-      } else {
-        slot->will_at = now + std::chrono::seconds(std::min(delay, slot->expiry_interval));
-      }
+      send_now = delay == 0 || slot->expiry_interval == 0;
+      slot->will_at = now + std::chrono::seconds(send_now ? 0 : std::min(delay, slot->expiry_interval));
     }
     if (slot->expiry_interval == 0) {
       end = true;
     } else if (slot->expiry_interval != 0xFFFFFFFF) {
       slot->expires_at = now + std::chrono::seconds(slot->expiry_interval);
     }
+    // Disconnect time, expiry, and the will while it is not sent yet: one
+    // sent now is still in this record, so a crash before it is routed
+    // sends it at recovery rather than never.
+    if (!end) persist_.record_changed(*slot);
+    if (send_now) {
+      will_now = std::move(slot->will);
+      slot->will.reset();
+      slot->will_at.reset();
+    }
     if (!end && (slot->will_at || slot->expires_at)) waiting_.insert(slot);
   }
-  if (will_now) publish_will(std::move(*will_now), slot->id, now);
+  if (will_now) {
+    publish_will(std::move(*will_now), slot->id, now);
+    if (!end) will_sent(slot);
+  }
   if (end) end_session(slot);
+}
+
+void broker_state::will_sent(const slot_ptr& slot) {
+  std::lock_guard lock(slot->mutex);
+  if (!slot->ended) persist_.record_changed(*slot);  // without the will: not sent again after a restart
 }
 
 void broker_state::publish_will(protocol::will&& w, std::uint64_t origin, clock::time_point now) {
@@ -156,7 +180,7 @@ void broker_state::publish_will(protocol::will&& w, std::uint64_t origin, clock:
   p.qos_level = w.qos_level;
   p.retain = w.retain;
   p.props = std::move(w.props);
-  auto m = session::make_message(std::move(p), origin, now);
+  auto m = session::make_message(std::move(p), origin, now, persist_.next_message_id());
   if (m->retain && options_.retain_available) retained_.store(m);
   route(m, now);
 }
@@ -195,7 +219,7 @@ void merge_into(std::vector<target>& targets, const slot_ptr& slot, protocol::qo
 
 }  // namespace
 
-std::size_t broker_state::route(const session::message_ptr& m, clock::time_point now) {
+route_result broker_state::route(const session::message_ptr& m, clock::time_point now) {
   std::vector<target> targets;
   auto add = [&](const subscriber& s) {
     auto q = std::min(m->qos_level, s.options.max_qos);  // [MQTT-3.8.4-8]
@@ -226,8 +250,10 @@ std::size_t broker_state::route(const session::message_ptr& m, clock::time_point
         add(*chosen);
       });
   stats_.add(stats_.messages_received);
-  for (const auto& t : targets) deliver_to(t.slot, m, t.how, now);
-  return targets.size();
+  route_result r;
+  r.receivers = targets.size();
+  for (const auto& t : targets) r.persisted = deliver_to(t.slot, m, t.how, now) || r.persisted;
+  return r;
 }
 
 std::size_t broker_state::pick_index(std::size_t n, std::size_t round_robin) noexcept {
@@ -284,20 +310,22 @@ void broker_state::note_drop(const slot_ptr& slot, session::deliver_status statu
                                                              : "expired");
 }
 
-void broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& m, const session::delivery& d,
+bool broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& m, const session::delivery& d,
                               clock::time_point now) {
   session::frame_list frames;
   session::deliver_status status;
+  bool persisted = false;
   {
     std::lock_guard lock(slot->mutex);
-    if (slot->ended) return;
+    if (slot->ended) return false;
     if (d.qos_level == protocol::qos::at_most_once && slot->link &&
         slot->link->pending_bytes() > options_.max_outbound_bytes) {
       stats_.add(stats_.dropped_slow_qos0);
-      return;  // a slow reader loses QoS 0 rather than growing memory
+      return false;  // a slow reader loses QoS 0 rather than growing memory
     }
     status = slot->state.deliver(m, d, now, frames);
-    if (slot->link) slot->link->push(frames);
+    // A kept session's new entry is written before its PUBLISH goes out.
+    persisted = persist_.flush_journal(*slot, frames, slot->link);
     if (status == session::deliver_status::overflow_terminate && slot->link) {
       push_disconnect(*slot->link, slot->version, protocol::reason_code::quota_exceeded);
       slot->link->close();
@@ -311,6 +339,7 @@ void broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& 
                  slot->state.client_id());
     end_session(slot);
   }
+  return persisted;
 }
 
 bool broker_state::subscribe(const slot_ptr& slot, const std::string& filter, const subscription_record& rec) {
@@ -359,7 +388,10 @@ void broker_state::tick(clock::time_point now) {
       }
       end = s->expires_at && *s->expires_at <= now;
     }
-    if (will) publish_will(std::move(*will), s->id, now);
+    if (will) {
+      publish_will(std::move(*will), s->id, now);
+      if (!end) will_sent(s);
+    }
     if (end) {
       spdlog::debug("session {} expired", s->state.client_id());
       end_session(s);

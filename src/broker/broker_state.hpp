@@ -4,7 +4,8 @@
 //
 // Locks, in the only order they may nest: registry_mutex_ -> a slot's mutex
 // -> an outbox's mutex. The subscription index and the retained store have
-// their own locks and are never called with a slot locked.
+// their own locks and are never called with a slot locked. The store's
+// commit() takes only the store's queue lock, so it may be called anywhere.
 #pragma once
 
 #include <atomic>
@@ -20,8 +21,10 @@
 #include "broker/authenticator.hpp"
 #include "broker/broker_options.hpp"
 #include "broker/broker_stats.hpp"
+#include "broker/persistence.hpp"
 #include "broker/retained_store.hpp"
 #include "broker/session_slot.hpp"
+#include "store/store.hpp"
 #include "topic/subscription_index.hpp"
 
 namespace gridmq::broker {
@@ -34,10 +37,19 @@ struct subscriber {
   std::shared_ptr<const session::share_origin> share;  // set for $share subscriptions
 };
 
+// What routing one message did.
+struct route_result {
+  std::size_t receivers = 0;  // sessions it went to
+  bool persisted = false;     // some of it was committed to the store
+};
+
 class broker_state {
  public:
-  broker_state(broker_options options, authenticator* auth);
+  // `durable` (owned by app/, may be null: nothing is kept) must outlive
+  // this object and be loaded (recover()) before the first connection.
+  broker_state(broker_options options, authenticator* auth, store::store* durable);
   authenticator* auth() const noexcept { return auth_; }
+  persistence& persist() noexcept { return persist_; }
 
   const broker_options& options() const noexcept { return options_; }
   session::session_limits session_limits() const noexcept;
@@ -48,9 +60,11 @@ class broker_state {
     bool session_present = false;
     std::optional<protocol::will> previous_will;  // of a session taken over or discarded: publish now
   };
-  // Runs under the slot's lock once the slot is chosen, so that CONNACK and
-  // resent messages are queued before any routed message.
-  using attach_fn = std::function<void(session_slot&, bool session_present)>;
+  // Runs under the slot's lock once the slot is chosen: attaches the
+  // connection and appends the CONNACK and resent messages to `frames`,
+  // which claim() then queues (after their commit, for a kept session)
+  // before any routed message.
+  using attach_fn = std::function<void(session_slot&, bool session_present, session::frame_list& frames)>;
   // Finds or creates the session of `client_id` and attaches `link` to it,
   // taking over any connection attached before ([MQTT-3.1.4-3]). Clean Start
   // discards an existing session ([MQTT-3.1.2-4]).
@@ -63,11 +77,11 @@ class broker_state {
   void on_disconnected(const slot_ptr& slot, std::uint64_t generation, bool will_wanted);
 
   // --- routing
-  // Delivers to every matching subscription; returns the number of sessions
-  // it went to.
-  std::size_t route(const session::message_ptr& m, session::clock::time_point now);
+  // Delivers to every matching subscription.
+  route_result route(const session::message_ptr& m, session::clock::time_point now);
   void publish_will(protocol::will&& w, std::uint64_t origin, session::clock::time_point now);
-  void deliver_to(const slot_ptr& slot, const session::message_ptr& m, const session::delivery& d,
+  // Returns whether anything was committed to the store.
+  bool deliver_to(const slot_ptr& slot, const session::message_ptr& m, const session::delivery& d,
                   session::clock::time_point now);
 
   // --- subscriptions
@@ -75,6 +89,11 @@ class broker_state {
   bool unsubscribe(const slot_ptr& slot, const std::string& filter);
   retained_store& retained() noexcept { return retained_; }
   broker_stats& stats() noexcept { return stats_; }
+
+  // --- recovery (recovery.cpp): rebuilds sessions, subscriptions, queues
+  // and retained messages from the store, before any connection. Throws
+  // std::runtime_error when the store cannot be read.
+  void recover();
 
   // --- timers and shutdown
   void tick(session::clock::time_point now);
@@ -87,9 +106,17 @@ class broker_state {
   void redistribute(std::vector<session::pending_delivery>&& pending, std::uint64_t leaving);
   std::size_t pick_index(std::size_t n, std::size_t round_robin) noexcept;
   void note_drop(const slot_ptr& slot, session::deliver_status status);
+  // Rewrites the record of a kept session whose will was just routed.
+  void will_sent(const slot_ptr& slot);
+  // recovery.cpp: false if the session expired while the broker was down.
+  struct due_will;
+  bool recover_session(store::recovered_session&& rs,
+                       const std::unordered_map<std::uint64_t, session::message_ptr>& messages, const clock_pair& now,
+                       std::vector<due_will>& wills);
 
   broker_options options_;
   authenticator* auth_;  // owned by app/; null: allow_anonymous decides
+  persistence persist_;  // before retained_, which writes through it
   mutable std::mutex registry_mutex_;
   std::unordered_map<std::string, slot_ptr> sessions_;
   std::set<slot_ptr> waiting_;  // disconnected slots with a will or expiry pending

@@ -139,13 +139,17 @@ void client_connection::release_session() {
   slot_.reset();
 }
 
-void client_connection::send(const protocol::packet& p) {
+session::frame client_connection::encode_for_client(const protocol::packet& p) const {
   session::frame f;
   protocol::encode(p, version_, f.bytes);
-  outbox_->push(std::move(f));
+  return f;
 }
 
-void client_connection::push_session_frames(session::frame_list& frames) { outbox_->push(frames); }
+void client_connection::send(const protocol::packet& p) { outbox_->push(encode_for_client(p)); }
+
+void client_connection::reply(bool after_commit, const protocol::packet& p) {
+  broker_.persist().reply(after_commit, encode_for_client(p), outbox_);
+}
 
 void client_connection::drain(std::vector<outbound_chunk>& out) { outbox_->drain(out); }
 

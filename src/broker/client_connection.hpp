@@ -64,8 +64,11 @@ class client_connection final : public client_port {
   // Sends a server DISCONNECT (v5) with `code`, closes, and logs the rule.
   void fail(protocol::reason_code code, std::string_view why);
   void send(const protocol::packet& p);
+  session::frame encode_for_client(const protocol::packet& p) const;
+  // Sends the reply to a packet whose handling committed to the store
+  // (after_commit) once that is durable; at once otherwise.
+  void reply(bool after_commit, const protocol::packet& p);
   void release_session();
-  void push_session_frames(session::frame_list& frames);
 
   broker_state& broker_;
   std::shared_ptr<outbox> outbox_;

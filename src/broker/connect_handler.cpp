@@ -153,14 +153,13 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
   auto connect_copy = c;  // the fields CONNACK needs
   connect_copy.client_id = requested_client_id_;
 
-  auto attach = [&](session_slot& s, bool present) {
+  auto attach = [&](session_slot& s, bool present, session::frame_list& frames) {
     s.link = outbox_;
     s.link_generation = generation_;
     s.version = version_;
     s.connected = true;
     s.will = std::move(c.will_message);
     s.expiry_interval = expiry;
-    session::frame_list frames;
     auto ack = make_connack(connect_copy, present);
     if (auth_data) {
       ack.props.authentication_method = auth_method_;
@@ -168,7 +167,6 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
     }
     protocol::encode(ack, version_, frames.emplace_back().bytes);
     s.state.attach(link, session::clock::now(), frames);
-    outbox_->push(frames);
   };
   auto claimed = broker_.claim(client_id_, c.clean_start, attach);
   slot_ = claimed.slot;

@@ -1,24 +1,73 @@
 #include "broker/outbox.hpp"
 
+#include <algorithm>
+#include <utility>
+
 namespace gridmq::broker {
+
+void outbox::append(std::vector<outbound_chunk>& to, std::size_t& bytes, session::frame&& f) {
+  bytes += f.size();
+  to.push_back(outbound_chunk{std::move(f.bytes), std::move(f.payload)});
+}
 
 void outbox::push(session::frame_list& frames) {
   if (frames.empty()) return;
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
-  for (auto& f : frames) {
-    bytes_ += f.size();
-    chunks_.push_back(outbound_chunk{std::move(f.bytes), std::move(f.payload)});
+  if (held_.empty()) {
+    for (auto& f : frames) append(chunks_, bytes_, std::move(f));
+    sink_->wake();
+    return;
   }
-  sink_->wake();
+  if (!held_.back().ready) held_.push_back(segment{0, true, {}});
+  for (auto& f : frames) append(held_.back().chunks, held_bytes_, std::move(f));
 }
 
 void outbox::push(session::frame&& f) {
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
-  bytes_ += f.size();
-  chunks_.push_back(outbound_chunk{std::move(f.bytes), std::move(f.payload)});
-  sink_->wake();
+  if (held_.empty()) {
+    append(chunks_, bytes_, std::move(f));
+    sink_->wake();
+    return;
+  }
+  if (!held_.back().ready) held_.push_back(segment{0, true, {}});
+  append(held_.back().chunks, held_bytes_, std::move(f));
+}
+
+std::uint64_t outbox::reserve() {
+  std::lock_guard lock(mutex_);
+  held_.push_back(segment{++last_ticket_, false, {}});
+  return last_ticket_;
+}
+
+bool outbox::release_ready() {
+  bool moved = false;
+  while (!held_.empty() && held_.front().ready) {
+    for (auto& c : held_.front().chunks) {
+      const std::size_t n = c.bytes.size() + (c.payload ? c.payload->size() : 0);
+      held_bytes_ -= n;
+      bytes_ += n;
+      chunks_.push_back(std::move(c));
+    }
+    moved = moved || !held_.front().chunks.empty();
+    held_.pop_front();
+  }
+  return moved;
+}
+
+void outbox::fill(std::uint64_t ticket, session::frame_list& frames) {
+  std::lock_guard lock(mutex_);
+  if (sink_ == nullptr) return;  // gone: held_ was cleared
+  auto it = std::find_if(held_.begin(), held_.end(), [&](const segment& s) { return s.ticket == ticket; });
+  if (it == held_.end() || it->ready) return;
+  it->ready = true;
+  for (auto& f : frames) append(it->chunks, held_bytes_, std::move(f));
+  if (release_ready()) sink_->wake();
+  if (held_.empty() && close_pending_) {
+    close_pending_ = false;
+    sink_->close();
+  }
 }
 
 void outbox::drain(std::vector<outbound_chunk>& out) {
@@ -36,6 +85,10 @@ void outbox::close() {
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
   closing_ = true;
+  if (!held_.empty()) {
+    close_pending_ = true;  // what was reserved before the close still goes out
+    return;
+  }
   sink_->close();
 }
 
@@ -43,12 +96,14 @@ void outbox::detach_sink() {
   std::lock_guard lock(mutex_);
   sink_ = nullptr;
   chunks_.clear();
+  held_.clear();
   bytes_ = 0;
+  held_bytes_ = 0;
 }
 
 std::size_t outbox::pending_bytes() const {
   std::lock_guard lock(mutex_);
-  return bytes_;
+  return bytes_ + held_bytes_;
 }
 
 }  // namespace gridmq::broker

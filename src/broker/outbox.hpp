@@ -1,11 +1,22 @@
 // The outbound queue of one connection, shared between the connection's
-// worker (which drains it) and any worker that routes a message to it.
+// worker (which drains it) and any worker that routes a message to it, and
+// the store's writer thread (which releases what waited for a commit).
+//
+// Order: frames leave in the order they were pushed. A frame that may only
+// go out once a store commit is durable (a PUBACK, or a PUBLISH whose
+// in-flight state must be on disk first) reserves its place with reserve()
+// and is put there by fill() from the commit callback; everything pushed
+// after a reservation waits behind it, so acknowledgements keep the order
+// of the packets they answer ([MQTT-4.6.0-2]) whatever waits for the disk.
+// Without reservations push() appends directly, as before.
 //
 // Lock order: a session_slot's mutex may be held while pushing here; the
 // outbox mutex is a leaf and is never held while taking another lock.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -22,20 +33,42 @@ class outbox {
   // coalesces them). Frames pushed after the sink is gone are dropped.
   void push(session::frame_list& frames);
   void push(session::frame&& f);
-  // Moves everything queued into `out`.
+  // Reserves the next place in the stream for frames known later; returns
+  // the ticket to fill. Every reservation must be filled (possibly empty).
+  std::uint64_t reserve();
+  // Puts `frames` at the place of `ticket` (any thread). Frames reserved
+  // before a close() are still sent.
+  void fill(std::uint64_t ticket, session::frame_list& frames);
+  // Moves everything that may go out now into `out`.
   void drain(std::vector<outbound_chunk>& out);
-  // Asks the transport to flush and close.
+  // Asks the transport to flush and close, once every reservation made
+  // before is filled.
   void close();
   // The transport connection is gone: never touch the sink again.
   void detach_sink();
   std::size_t pending_bytes() const;
 
  private:
+  // A reserved place (ticket != 0) or frames pushed behind one (ticket 0).
+  struct segment {
+    std::uint64_t ticket = 0;
+    bool ready = false;
+    std::vector<outbound_chunk> chunks;
+  };
+  static void append(std::vector<outbound_chunk>& to, std::size_t& bytes, session::frame&& f);
+  // Moves the filled segments at the front of held_ to chunks_ (lock held);
+  // true if anything became ready to drain.
+  bool release_ready();
+
   mutable std::mutex mutex_;
   connection_sink* sink_;  // null after detach_sink()
-  std::vector<outbound_chunk> chunks_;
-  std::size_t bytes_ = 0;
-  bool closing_ = false;
+  std::vector<outbound_chunk> chunks_;  // ready to drain
+  std::deque<segment> held_;            // waiting for the first reservation
+  std::uint64_t last_ticket_ = 0;
+  std::size_t bytes_ = 0;       // in chunks_
+  std::size_t held_bytes_ = 0;  // in held_
+  bool closing_ = false;       // no more pushes
+  bool close_pending_ = false;  // close the sink when held_ empties
 };
 
 }  // namespace gridmq::broker

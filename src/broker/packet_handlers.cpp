@@ -91,6 +91,8 @@ void client_connection::handle_publish(protocol::publish&& p) {
   }
   auto packet_id = p.packet_id;
   auto level = p.qos_level;
+  auto& persist = broker_.persist();
+  bool persisted = false;  // this PUBLISH changed the store: its ack waits for it
   if (level == qos::at_least_once) {
     std::lock_guard lock(slot_->mutex);
     if (slot_->state.inbound_qos2_pending(packet_id)) {
@@ -105,6 +107,10 @@ void client_connection::handle_publish(protocol::publish&& p) {
       std::lock_guard lock(slot_->mutex);
       first = slot_->state.inbound_qos2_begin(packet_id);
       pending = slot_->state.inbound_qos2_count();
+      // Written before the message is routed, so that whatever of the
+      // routing survives a crash, the id does too and a resend from the
+      // client is not routed again.
+      if (first && pending <= opt.receive_maximum) persisted = persist.inbound_qos2_added(*slot_, packet_id);
     }
     if (pending > opt.receive_maximum) {
       return fail(reason_code::receive_maximum_exceeded, "[MQTT-3.3.4-9] more QoS 2 in flight than Receive Maximum");
@@ -116,27 +122,34 @@ void client_connection::handle_publish(protocol::publish&& p) {
     }
   }
   auto now = session::clock::now();
-  auto m = session::make_message(std::move(p), slot_->id, now);
-  if (m->retain && broker_.retained().store(m) == retained_store::store_result::full) {
-    if (level == qos::exactly_once) {
-      std::lock_guard lock(slot_->mutex);
-      slot_->state.inbound_qos2_release(packet_id);
+  auto m = session::make_message(std::move(p), slot_->id, now, persist.next_message_id());
+  if (m->retain) {
+    if (broker_.retained().store(m) == retained_store::store_result::full) {
+      if (level == qos::exactly_once) {
+        std::lock_guard lock(slot_->mutex);
+        slot_->state.inbound_qos2_release(packet_id);
+        persist.inbound_qos2_released(*slot_, packet_id);
+      }
+      protocol::publish refused;
+      refused.qos_level = level;
+      refused.packet_id = packet_id;
+      refused.topic = m->topic;
+      return reject_publish(refused, reason_code::quota_exceeded, "retained message store is full");
     }
-    protocol::publish refused;
-    refused.qos_level = level;
-    refused.packet_id = packet_id;
-    refused.topic = m->topic;
-    return reject_publish(refused, reason_code::quota_exceeded, "retained message store is full");
+    persisted = persisted || persist.enabled();
   }
-  auto receivers = broker_.route(m, now);
+  auto routed = broker_.route(m, now);
   if (level == qos::at_most_once) return;
+  persisted = persisted || routed.persisted;
   // v5: 0x10 tells the publisher nobody received it; still a success.
-  auto code = receivers == 0 && version_ == protocol_version::v5 ? reason_code::no_matching_subscribers
-                                                                  : reason_code::success;
+  auto code = routed.receivers == 0 && version_ == protocol_version::v5 ? reason_code::no_matching_subscribers
+                                                                         : reason_code::success;
+  // [MQTT-4.3.2-2]/[MQTT-4.3.3-2] the ack says the broker owns the message:
+  // with a store, only once it is as durable as configured.
   if (level == qos::at_least_once) {
-    send(protocol::puback{packet_id, code, {}});
+    reply(persisted, protocol::puback{packet_id, code, {}});
   } else {
-    send(protocol::pubrec{packet_id, code, {}});
+    reply(persisted, protocol::pubrec{packet_id, code, {}});
   }
 }
 
@@ -149,7 +162,7 @@ void client_connection::handle_puback(const protocol::puback& p) {
   session::frame_list frames;
   std::lock_guard lock(slot_->mutex);
   slot_->state.on_puback(p.packet_id, clock::now(), frames);
-  outbox_->push(frames);
+  broker_.persist().flush_journal(*slot_, frames, outbox_);
 }
 
 void client_connection::handle_pubrec(const protocol::pubrec& p) {
@@ -160,24 +173,31 @@ void client_connection::handle_pubrec(const protocol::pubrec& p) {
     send(protocol::pubrel{p.packet_id, reason_code::packet_identifier_not_found, {}});
     return;
   }
-  outbox_->push(frames);
+  // The PUBREL waits until the entry is durable as released: after a crash
+  // the PUBLISH must not be sent again once a PUBREL was ([MQTT-4.3.3-4]).
+  broker_.persist().flush_journal(*slot_, frames, outbox_);
 }
 
 void client_connection::handle_pubrel(const protocol::pubrel& p) {
   bool known = false;
+  bool persisted = false;
   {
     std::lock_guard lock(slot_->mutex);
     known = slot_->state.inbound_qos2_release(p.packet_id);
+    if (known) persisted = broker_.persist().inbound_qos2_released(*slot_, p.packet_id);
   }
   // [MQTT-4.3.3-11] PUBCOMP either way; v5 says whether the id was known.
-  send(protocol::pubcomp{p.packet_id, known ? reason_code::success : reason_code::packet_identifier_not_found, {}});
+  // With a store it waits for the id's deletion: a client that got PUBCOMP
+  // may reuse the id, which a recovered stale id would swallow.
+  reply(persisted,
+        protocol::pubcomp{p.packet_id, known ? reason_code::success : reason_code::packet_identifier_not_found, {}});
 }
 
 void client_connection::handle_pubcomp(const protocol::pubcomp& p) {
   session::frame_list frames;
   std::lock_guard lock(slot_->mutex);
   slot_->state.on_pubcomp(p.packet_id, clock::now(), frames);
-  outbox_->push(frames);
+  broker_.persist().flush_journal(*slot_, frames, outbox_);
 }
 
 reason_code client_connection::check_subscription(const protocol::subscription_request& req, bool has_identifier,
@@ -212,6 +232,7 @@ void client_connection::handle_subscribe(protocol::subscribe&& s) {
   protocol::suback ack;
   ack.packet_id = s.packet_id;  // [MQTT-3.8.4-2]
   std::vector<std::pair<std::string, subscription_record>> retained_for;
+  bool persisted = false;
   std::size_t count = 0;
   {
     std::lock_guard lock(slot_->mutex);
@@ -245,6 +266,7 @@ void client_connection::handle_subscribe(protocol::subscribe&& s) {
     {
       std::lock_guard lock(slot_->mutex);
       slot_->subscriptions[req.filter] = rec;
+      persisted = broker_.persist().subscribed(*slot_, req.filter, rec) || persisted;
     }
     bool is_new = broker_.subscribe(slot_, req.filter, rec);
     ack.codes.push_back(static_cast<reason_code>(rec.options.max_qos));
@@ -256,7 +278,7 @@ void client_connection::handle_subscribe(protocol::subscribe&& s) {
       retained_for.emplace_back(req.filter, rec);
     }
   }
-  send(ack);
+  reply(persisted, ack);
   for (const auto& [filter, rec] : retained_for) send_retained(filter, rec);
 }
 
@@ -274,15 +296,18 @@ void client_connection::send_retained(const std::string& filter, const subscript
 void client_connection::handle_unsubscribe(protocol::unsubscribe&& u) {
   protocol::unsuback ack;
   ack.packet_id = u.packet_id;  // [MQTT-3.10.4-4]
+  bool persisted = false;
   for (const auto& filter : u.filters) {
     {
       std::lock_guard lock(slot_->mutex);
-      slot_->subscriptions.erase(filter);
+      if (slot_->subscriptions.erase(filter) != 0) {
+        persisted = broker_.persist().unsubscribed(*slot_, filter) || persisted;
+      }
     }
     bool existed = broker_.unsubscribe(slot_, filter);
     ack.codes.push_back(existed ? reason_code::success : reason_code::no_subscription_existed);
   }
-  send(ack);  // [MQTT-3.10.4-5] even when nothing matched
+  reply(persisted, ack);  // [MQTT-3.10.4-5] even when nothing matched
 }
 
 void client_connection::handle_disconnect(const protocol::disconnect& d) {

@@ -17,7 +17,9 @@
 
 #include "broker/outbox.hpp"
 #include "protocol/packet.hpp"
+#include "session/journal.hpp"
 #include "session/session.hpp"
+#include "store/records.hpp"
 
 namespace gridmq::broker {
 
@@ -46,6 +48,12 @@ class session_slot {
   std::optional<session::clock::time_point> expires_at;
   bool ended = false;
   bool drop_logged = false;  // drops are logged once per session, counted always
+  // With a store (persistence.hpp): whether this session is kept there, the
+  // changes its state machine journaled and not yet written, and when its
+  // last connection ended (wall clock; nullopt while connected).
+  bool persistent = false;
+  session::journal journal;
+  std::optional<store::wall_time> disconnected_at;
 };
 
 using slot_ptr = std::shared_ptr<session_slot>;
