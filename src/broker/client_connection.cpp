@@ -142,6 +142,22 @@ void client_connection::release_session() {
 session::frame client_connection::encode_for_client(const protocol::packet& p) const {
   session::frame f;
   protocol::encode(p, version_, f.bytes);
+  if (client_max_packet_ != 0 && f.bytes.size() > client_max_packet_) {
+    // [MQTT-3.1.2-25] (and -3.2.2-19, -3.4.2-2, -3.9.2-1, ...): Reason String
+    // and User Properties are what the server may leave out to stay within
+    // the client's Maximum Packet Size.
+    auto trimmed = p;
+    std::visit(
+        [](auto& pk) {
+          if constexpr (requires { pk.props; }) {
+            pk.props.reason_string.reset();
+            pk.props.user_properties.clear();
+          }
+        },
+        trimmed);
+    f.bytes.clear();
+    protocol::encode(trimmed, version_, f.bytes);
+  }
   return f;
 }
 

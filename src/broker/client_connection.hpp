@@ -81,6 +81,7 @@ class client_connection final : public client_port {
   std::uint16_t keep_alive_ = 0;
   bool will_on_close_ = true;     // cleared by a normal DISCONNECT
   bool problem_info_ = true;      // Request Problem Information
+  std::uint32_t client_max_packet_ = 0;  // the client's Maximum Packet Size, 0 = none
   std::vector<std::string> topic_aliases_;  // inbound, index = alias
   std::string requested_client_id_;
   // Enhanced authentication: the CONNECT's method, the exchange in progress

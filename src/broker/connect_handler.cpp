@@ -84,6 +84,7 @@ protocol::connack client_connection::make_connack(const protocol::connect& c, bo
 void client_connection::handle_connect(protocol::connect&& c) {
   version_ = c.version;
   problem_info_ = c.props.request_problem_information.value_or(1) != 0;
+  client_max_packet_ = c.props.maximum_packet_size.value_or(0);
   requested_client_id_ = c.client_id;
   if (!check_connect(c)) return;
   auto* auth = broker_.auth();
@@ -148,6 +149,7 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
   link.version = version_;
   link.receive_maximum = c.props.receive_maximum.value_or(65535);
   link.maximum_packet_size = c.props.maximum_packet_size.value_or(0);
+  client_max_packet_ = link.maximum_packet_size;
   link.topic_alias_maximum = c.props.topic_alias_maximum.value_or(0);
   generation_ = broker_.next_generation();
   auto connect_copy = c;  // the fields CONNACK needs

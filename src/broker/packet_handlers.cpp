@@ -94,8 +94,14 @@ void client_connection::handle_publish(protocol::publish&& p) {
   auto& persist = broker_.persist();
   bool persisted = false;  // this PUBLISH changed the store: its ack waits for it
   if (level == qos::at_least_once) {
-    std::lock_guard lock(slot_->mutex);
-    if (slot_->state.inbound_qos2_pending(packet_id)) {
+    bool in_use = false;
+    {
+      std::lock_guard lock(slot_->mutex);
+      in_use = slot_->state.inbound_qos2_pending(packet_id);
+    }
+    // Outside the lock: rejecting may close the connection, which settles
+    // the session under the same lock.
+    if (in_use) {
       // The id still names a QoS 2 message awaiting PUBREL: session states differ.
       return reject_publish(p, reason_code::packet_identifier_in_use, "packet identifier in use by a QoS 2 message");
     }
@@ -312,12 +318,18 @@ void client_connection::handle_unsubscribe(protocol::unsubscribe&& u) {
 
 void client_connection::handle_disconnect(const protocol::disconnect& d) {
   if (d.props.session_expiry_interval) {
-    std::lock_guard lock(slot_->mutex);
-    if (slot_->expiry_interval == 0 && *d.props.session_expiry_interval != 0) {
-      // [MQTT-3.14.2-2]
+    bool raised_from_zero = false;
+    {
+      std::lock_guard lock(slot_->mutex);
+      raised_from_zero = slot_->expiry_interval == 0 && *d.props.session_expiry_interval != 0;
+      if (!raised_from_zero) {
+        slot_->expiry_interval = std::min(*d.props.session_expiry_interval, broker_.options().max_session_expiry);
+      }
+    }
+    // Outside the lock: fail() settles the session under it.
+    if (raised_from_zero) {
       return fail(reason_code::protocol_error, "[MQTT-3.14.2-2] session expiry raised from 0 on DISCONNECT");
     }
-    slot_->expiry_interval = std::min(*d.props.session_expiry_interval, broker_.options().max_session_expiry);
   }
   // [MQTT-3.14.4-3] a normal DISCONNECT deletes the will; 0x04 keeps it.
   will_on_close_ = d.code == reason_code::disconnect_with_will;

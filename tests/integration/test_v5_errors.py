@@ -56,9 +56,6 @@ def test_qos1_publish_with_id_awaiting_pubrel_0x91(broker):
         assert [p.payload for p in collect_publishes(sub)] == [b"q2", b"q1"]
 
 
-@pytest.mark.xfail(strict=True, reason="broker bug: handle_publish calls reject_publish() -> fail() while holding "
-                   "slot_->mutex (3.1.1 has no negative PUBACK, so it closes); fail() -> release_session() -> "
-                   "on_disconnected() locks it again: the worker deadlocks, the connection is never closed")
 def test_v311_qos1_publish_with_id_awaiting_pubrel_closes_MQTT_4_8_0_1(broker):
     # 3.1.1 has no 0x91: reusing an id still in use ([MQTT-2.3.1-1]) is a
     # protocol violation and the server closes the connection ([MQTT-4.8.0-1]).
@@ -130,17 +127,13 @@ def test_reason_string_on_error_acks_unless_problem_info_0_MQTT_3_1_2_29(broker_
             c.disconnect()
 
 
-_MPS_BUG = pytest.mark.xfail(strict=True, reason="broker bug: the Reason String is always added when Request Problem "
-                             "Information allows it, without checking the client's Maximum Packet Size")
-
-
 @pytest.mark.gridmq_only
 @pytest.mark.parametrize("packet", [
-    pytest.param("SUBACK_MQTT_3_9_2_1", marks=_MPS_BUG),
-    pytest.param("PUBACK_MQTT_3_4_2_2", marks=_MPS_BUG),
-    pytest.param("PUBREC_MQTT_3_5_2_2", marks=_MPS_BUG),
-    pytest.param("DISCONNECT_MQTT_3_14_2_3", marks=_MPS_BUG),
-    pytest.param("CONNACK_MQTT_3_2_2_19", marks=_MPS_BUG),
+    pytest.param("SUBACK_MQTT_3_9_2_1"),
+    pytest.param("PUBACK_MQTT_3_4_2_2"),
+    pytest.param("PUBREC_MQTT_3_5_2_2"),
+    pytest.param("DISCONNECT_MQTT_3_14_2_3"),
+    pytest.param("CONNACK_MQTT_3_2_2_19"),
 ])
 def test_reason_string_omitted_past_client_maximum_packet_size(broker_factory, packet):
     # The server MUST NOT send a Reason String that would make the packet

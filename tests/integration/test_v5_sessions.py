@@ -51,9 +51,6 @@ def test_session_expiry_above_max_lowered_and_announced_3_2_2_3_2(broker_factory
     assert _session_present(b, "past") is False
 
 
-@pytest.mark.xfail(strict=True, reason="broker bug: client_connection::handle_disconnect calls fail() while "
-                   "holding slot_->mutex; fail() -> release_session() -> on_disconnected() locks it again: "
-                   "the worker deadlocks, no DISCONNECT 0x82, no close, SIGTERM hangs")
 def test_disconnect_raising_expiry_from_zero_is_protocol_error_MQTT_3_14_2_2(broker):
     # [MQTT-3.14.2-2] Session Expiry Interval 0 in CONNECT, non-zero on
     # DISCONNECT: Protocol Error -> the server's DISCONNECT 0x82.
