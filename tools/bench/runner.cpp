@@ -186,11 +186,25 @@ void runner::publish_phase(const std::vector<mqtt_client*>& pubs, const publish_
   // Backlog room worth writing: a quarter of the backlog, at most a batch per publisher.
   const std::uint64_t min_room =
       limits.fanout > 0 ? std::max<std::uint64_t>(1, std::min<std::uint64_t>(unpaced_batch, limits.max_backlog / limits.fanout / 4)) : 1;
+  // A broker that stops delivering (or acking) would hold a backlog- or
+  // window-limited publisher forever: give up after --drain-timeout
+  // seconds without any progress.
+  const std::uint64_t stall = to_ns(options_.drain_timeout);
+  std::uint64_t last_seen = 0;
+  std::uint64_t last_change = t0;
   for (;;) {
     const std::uint64_t now = monotonic_ns();
     const std::uint64_t sent = counters_.published - sent0;
     if (now >= end || (limits.count > 0 && sent >= limits.count)) break;
     if (std::none_of(pubs.begin(), pubs.end(), [](auto* c) { return c->is_open(); })) break;
+    const std::uint64_t seen = counters_.published + counters_.acked + counters_.received;
+    if (seen != last_seen) {
+      last_seen = seen;
+      last_change = now;
+    } else if (now - last_change >= stall) {
+      std::fprintf(stderr, "gridmq-bench: no progress for %.1f s: publishing stopped\n", options_.drain_timeout);
+      break;
+    }
     std::uint64_t budget = UINT64_MAX;
     std::int64_t wait = static_cast<std::int64_t>(10 * ms);
     if (limits.rate > 0) {
