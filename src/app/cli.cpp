@@ -23,6 +23,8 @@ std::variant<cli_options, cli_exit> parse_cli(int argc, char** argv) {
       ->check(CLI::Range(0, 1024));
   cli.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
       ->type_name("LEVEL");
+  cli.add_option("--data-dir", options.data_dir, "keep sessions and messages in DIR (RocksDB); replaces storage.data_dir")
+      ->type_name("DIR");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

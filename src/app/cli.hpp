@@ -17,6 +17,7 @@ struct cli_options {
   std::vector<std::string> listen;         // --listen URL..., replaces configured listeners
   std::optional<std::uint32_t> threads;    // --threads N
   std::optional<std::string> log_level;    // --log-level LEVEL
+  std::optional<std::string> data_dir;     // --data-dir DIR, replaces storage.data_dir
 };
 
 struct cli_exit {

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <csignal>
 #include <functional>
+#include <stdexcept>
 #include <thread>
 
 #include "app/settings.hpp"
+#include "store/rocksdb_store.hpp"
 
 namespace gridmq::app {
 namespace {
@@ -58,14 +60,27 @@ transport::listener_options make_listener_options(const config::listener_setting
   return o;
 }
 
+std::unique_ptr<store::store> open_store(const config::config& c, spdlog::logger& log) {
+  if (c.storage.data_dir.empty()) return nullptr;
+  auto opened = store::open_rocksdb_store(c.storage.data_dir, make_store_options(c));
+  if (!opened) throw std::runtime_error(opened.error().message);
+  log.info("keeping sessions and messages in {} (durability {})", c.storage.data_dir,
+           c.storage.level == config::durability::sync      ? "sync"
+           : c.storage.level == config::durability::batched ? "batched"
+                                                            : "none");
+  return std::move(*opened);
+}
+
 }  // namespace
 
 server::server(const config::config& c, spdlog::logger& log)
     : log_(log),
       auth_(c.auth),
-      broker_(make_broker_options(c), &auth_),
+      store_(open_store(c, log)),
+      broker_(make_broker_options(c), &auth_, store_.get()),
       workers_(c.server.threads, log),
       tick_timer_(workers_.context(0).get_executor()) {
+  broker_.recover();  // before any listener accepts
   for (const auto& l : c.listeners) {
     transport::listener_options o = make_listener_options(l, c);
     if (config::serves_http(l)) {
@@ -149,6 +164,9 @@ void server::shut_down() {
   }
   workers_.stop();
   workers_.join();
+  if (store_) {
+    if (auto e = store_->flush()) log_.error("store: {}", e->message);
+  }
   log_.info("stopped");
 }
 

@@ -2,6 +2,9 @@
 //
 // Construction builds the broker, the worker pool and binds every listener
 // (throws std::runtime_error naming the listener URL when one cannot bind).
+// With storage.data_dir set it opens the store there and recovers the
+// broker's state from it before any listener accepts (a corrupt or newer
+// store throws, naming the directory).
 // run() starts the workers, accepts, logs "listening on URL" per listener,
 // ticks the broker every 250 ms on worker 0, and blocks the calling thread
 // until SIGINT or SIGTERM (SIGHUP reloads TLS certificates); then it stops accepting, shuts the broker down,
@@ -15,6 +18,7 @@
 #include "app/http_bridge.hpp"
 #include "broker/broker.hpp"
 #include "config/config.hpp"
+#include "store/store.hpp"
 #include "transport/asio.hpp"
 #include "transport/tcp_listener.hpp"
 #include "transport/worker_pool.hpp"
@@ -46,6 +50,8 @@ class server {
   // the workers (connections still open at stop close their ports into it),
   // and the timer and listeners die before the contexts they live on.
   auth_adapter auth_;  // before broker_: the broker holds a pointer to it
+  // Likewise; it also outlives the workers, whose last disconnects write to it.
+  std::unique_ptr<store::store> store_;
   broker::broker broker_;
   // The HTTP endpoints of http/https listeners: used by connections on the
   // workers, so they outlive them.

@@ -38,6 +38,7 @@ config::config resolve_config(const cli_options& cli) {
     throw config::config_error((cli.config_file ? *cli.config_file + ": server.require_tls: " : "") + problem);
   }
   if (cli.threads) c.server.threads = *cli.threads;
+  if (cli.data_dir) c.storage.data_dir = *cli.data_dir;
   if (cli.log_level) {
     auto level = config::parse_log_level(*cli.log_level);
     if (!level) throw config::config_error("--log-level: " + level.error());
@@ -77,6 +78,22 @@ broker::broker_options make_broker_options(const config::config& c) {
                                        ? broker::shared_strategy::random
                                        : broker::shared_strategy::round_robin;
   o.validate_utf8_payload = m.validate_utf8_payload;
+  return o;
+}
+
+store::store_options make_store_options(const config::config& c) {
+  store::store_options o;
+  switch (c.storage.level) {
+    case config::durability::batched:
+      o.level = store::durability::batched;
+      break;
+    case config::durability::none:
+      o.level = store::durability::none;
+      break;
+    case config::durability::sync:
+      break;
+  }
+  o.flush_interval = std::chrono::milliseconds(c.storage.flush_interval_ms);
   return o;
 }
 

@@ -8,6 +8,7 @@
 #include "app/cli.hpp"
 #include "broker/broker_options.hpp"
 #include "config/config.hpp"
+#include "store/store.hpp"
 
 namespace gridmq::app {
 
@@ -15,5 +16,7 @@ namespace gridmq::app {
 config::config resolve_config(const cli_options& cli);
 
 broker::broker_options make_broker_options(const config::config& c);
+
+store::store_options make_store_options(const config::config& c);
 
 }  // namespace gridmq::app

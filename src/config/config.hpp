@@ -19,6 +19,7 @@ namespace gridmq::config {
 enum class log_level : std::uint8_t { trace, debug, info, warn, error, off };
 enum class overflow_policy : std::uint8_t { terminate, drop_oldest, drop_new };
 enum class shared_strategy : std::uint8_t { round_robin, random };
+enum class durability : std::uint8_t { sync, batched, none };
 
 struct server_settings {
   std::uint32_t threads = 0;  // 0: one worker per core
@@ -107,6 +108,14 @@ struct mqtt_settings {
   bool validate_utf8_payload = false;
 };
 
+// [storage]: where sessions and messages are kept (store/); an empty
+// data_dir keeps nothing across a restart.
+struct storage_settings {
+  std::string data_dir;
+  durability level = durability::sync;
+  std::uint32_t flush_interval_ms = 100;  // batched: the longest an acknowledged write waits for its fsync
+};
+
 struct config {
   server_settings server;
   std::vector<listener_settings> listeners{listener_url{"mqtt", "127.0.0.1", 1883}};
@@ -114,6 +123,7 @@ struct config {
   limits_settings limits;
   auth_settings auth;
   mqtt_settings mqtt;
+  storage_settings storage;
 };
 
 // "trace" | "debug" | "info" | "warn" | "error" | "off"

@@ -56,6 +56,7 @@ class document_reader {
   void read_server(const toml::table& table, server_settings& s) const;
   void read_limits(const toml::table& table, limits_settings& l) const;
   void read_mqtt(const toml::table& table, mqtt_settings& m) const;
+  void read_storage(const toml::table& table, storage_settings& s) const;
 
   std::int64_t read_int(const toml::node& node, const std::string& key, std::int64_t lo, std::int64_t hi) const;
   bool read_bool(const toml::node& node, const std::string& key) const;
@@ -313,6 +314,15 @@ void document_reader::read_mqtt(const toml::table& table, mqtt_settings& m) cons
                 {"validate_utf8_payload", bool_field(m.validate_utf8_payload)}});
 }
 
+void document_reader::read_storage(const toml::table& table, storage_settings& s) const {
+  read_section(table, "storage",
+               {{"data_dir", [&](const toml::node& n, const std::string& key) { s.data_dir = read_string(n, key); }},
+                {"durability", enum_field(s.level, {{"sync", durability::sync},
+                                                    {"batched", durability::batched},
+                                                    {"none", durability::none}})},
+                {"flush_interval", int_field(s.flush_interval_ms, 1, 60000)}});
+}
+
 config document_reader::read(const toml::table& root) const {
   config out;
   // [tls] first, whatever its place in the file: listeners start from it.
@@ -333,6 +343,8 @@ config document_reader::read(const toml::table& root) const {
       read_auth(expect_table(node, section), out.auth);
     } else if (section == "mqtt") {
       read_mqtt(expect_table(node, section), out.mqtt);
+    } else if (section == "storage") {
+      read_storage(expect_table(node, section), out.storage);
     } else {
       fail(name.source(), section, node.is_table() ? "unknown section" : "unknown key");
     }
