@@ -28,13 +28,14 @@ using session::clock;
 
 namespace {
 
-session::message_ptr to_message(const store::message_record& r, const clock_pair& now) {
+// Moves the record's fields: a million recovered messages are not copied.
+session::message_ptr to_message(store::message_record&& r, const clock_pair& now) {
   auto m = std::make_shared<session::message>();
-  m->topic = r.topic;
-  m->payload = r.payload ? r.payload : std::make_shared<const std::string>();
+  m->topic = std::move(r.topic);
+  m->payload = r.payload ? std::move(r.payload) : std::make_shared<const std::string>();
   m->qos_level = r.qos_level;
   m->retain = r.retain;
-  m->props = r.props;
+  m->props = std::move(r.props);
   if (r.expires_at) m->expires_at = now.to_steady(*r.expires_at);
   m->id = r.id;
   return m;
@@ -76,13 +77,16 @@ void broker_state::recover() {
 
   std::unordered_map<std::uint64_t, session::message_ptr> messages;
   messages.reserve(state.messages.size());
-  for (const auto& [id, rec] : state.messages) messages.emplace(id, to_message(rec, now));
+  // Each record goes as its message is made: the two never all coexist.
+  for (auto it = state.messages.begin(); it != state.messages.end(); it = state.messages.erase(it)) {
+    messages.emplace(it->first, to_message(std::move(it->second), now));
+  }
 
   std::size_t retained = 0;
-  for (const auto& rec : state.retained) {
-    auto m = to_message(rec, now);
+  for (auto& rec : state.retained) {
+    auto m = to_message(std::move(rec), now);
     if (m->is_expired(now.steady) || m->payload_size() == 0) {
-      persist_.retained_deleted(rec.topic);
+      persist_.retained_deleted(m->topic);
       continue;
     }
     retained_.restore(m);
@@ -149,12 +153,13 @@ bool broker_state::recover_session(store::recovered_session&& rs,
   slot->expiry_interval = rec.expiry_interval;
   slot->disconnected_at = disconnected;
   if (expires) slot->expires_at = now.to_steady(*expires);
-  for (const auto& e : rs.queue) {
+  for (auto& e : rs.queue) {
     auto it = messages.find(e.message_id);
     if (it == messages.end()) continue;  // the store checks this; never happens
-    session::delivery d{e.qos_level, e.retain, e.subscription_ids, nullptr};
+    session::delivery d{e.qos_level, e.retain, std::move(e.subscription_ids), nullptr};
     slot->state.restore(e.sequence, it->second, std::move(d), to_session(e.state), e.packet_id);
   }
+  std::vector<store::queue_entry>().swap(rs.queue);  // freed as we go, not at the end
   for (auto id : rs.inbound_qos2) slot->state.restore_inbound_qos2(id);
   for (const auto& sub : rs.subscriptions) {
     subscription_record r{sub.options, sub.identifier};
