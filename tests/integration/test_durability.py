@@ -56,9 +56,10 @@ max_queued_bytes = 100000000
 
 @pytest.fixture
 def durable(broker_factory, data_dir):
-    """start() -> a broker on `data_dir` (the same directory every time)."""
-    def start(*extra):
-        return broker_factory(config_text=CONFIG, args=["--data-dir", str(data_dir), *extra])
+    """start(config_extra="") -> a broker on `data_dir` (the same directory
+    every time)."""
+    def start(config_extra=""):
+        return broker_factory(config_text=CONFIG + config_extra, args=["--data-dir", str(data_dir)])
     return start
 
 
@@ -205,9 +206,9 @@ def check_stream(deliveries, acked, qos):
     assert firsts == sorted(firsts), f"out of order: {firsts[:50]}"
 
 
-def kill9_round(durable, n, qos, online, sub=None):
+def kill9_round(durable, n, qos, online, sub=None, config_extra=""):
     """One round: publish n, SIGKILL after about n/2 acks, restart, check."""
-    b = durable()
+    b = durable(config_extra)
     sub = sub or Subscriber()
     sub.connect(b)
     sub.c.subscribe(1, [(TOPIC, qos)], expect_codes=[qos])
@@ -380,6 +381,28 @@ def test_kill9_online_subscriber_gets_every_acknowledged_message(durable, qos):
     in-flight PUBLISHes come back with DUP, released QoS 2 ones only as
     PUBREL, nothing twice at QoS 2."""
     kill9_round(durable, 2000, qos, online=True)
+
+
+@pytest.mark.parametrize("level", ["batched", "none"])
+def test_kill9_loses_nothing_acknowledged_at_weaker_levels(durable, level):
+    """kill -9 is not a power loss: what reached the write-ahead log is kept
+    whether or not it was fsynced (store/README.md)."""
+    kill9_round(durable, 1000, 1, online=False, config_extra=f'[storage]\ndurability = "{level}"\n')
+
+
+def test_corrupt_store_stops_the_start(tmp_path):
+    """A data directory the store cannot read: the broker names it and exits
+    1, and leaves it as it was."""
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "CURRENT").write_text("not a manifest\n")
+    r = subprocess.run([harness.GRIDMQ_BIN, "--listen", "mqtt://127.0.0.1:0", "--data-dir", str(bad)],
+                       capture_output=True, timeout=20)
+    out = (r.stdout + r.stderr).decode(errors="replace")
+    assert r.returncode == 1, out
+    assert str(bad) in out, out
+    assert "listening on" not in out
+    assert (bad / "CURRENT").read_text() == "not a manifest\n"
 
 
 def test_kill9_twenty_rounds_in_a_row(durable):
