@@ -270,3 +270,27 @@ TEST(config_loader, auth_user_errors_name_line_and_key) {
 
 }  // namespace
 }  // namespace gridmq::config
+
+namespace gridmq::config {
+namespace {
+
+TEST(config_loader, storage_keys) {
+  const config c = load_string("[storage]\ndata_dir = \"/var/lib/gridmq\"\ndurability = \"batched\"\nflush_interval = 50\n",
+                               "gridmq.toml");
+  EXPECT_EQ(c.storage.data_dir, "/var/lib/gridmq");
+  EXPECT_EQ(c.storage.level, durability::batched);
+  EXPECT_EQ(c.storage.flush_interval_ms, 50u);
+  const config d = load_string("", "gridmq.toml");
+  EXPECT_TRUE(d.storage.data_dir.empty());
+  EXPECT_EQ(d.storage.level, durability::sync);
+}
+
+TEST(config_loader, storage_errors_name_line_and_key) {
+  expect_error("[storage]\ndurability = \"fast\"\n", 2, "storage.durability");
+  expect_error("[storage]\nflush_interval = 0\n", 2, "storage.flush_interval");
+  expect_error("[storage]\ndata_dir = 3\n", 2, "storage.data_dir", "string");
+  expect_error("[storage]\nfsync = true\n", 2, "storage.fsync", "unknown key");
+}
+
+}  // namespace
+}  // namespace gridmq::config
