@@ -85,8 +85,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A free port below the kernel's ephemeral range: a port from that range
+# could be taken, between two runs, by some client socket as its local port.
 free_port() {
-  $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  $py - <<'EOF'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randrange(20000, max(20001, min(low, 32768)))
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+EOF
 }
 port_gridmq=$(free_port)
 port_mosquitto=$(free_port)
@@ -145,9 +161,9 @@ wait_for_line() {  # $1 file, $2 text, $3 pid
   return 1
 }
 
-# start_broker NAME SCENARIO: sets broker_pid and port
+# start_broker NAME SCENARIO ROUND: sets broker_pid and port
 start_broker() {
-  local name=$1 sid=$2 log="$work/$1-$2.log"
+  local name=$1 sid=$2 log="$work/$1-$2-$3.log"
   case $name in
     gridmq|gridmq-1w|gridmq-2w)
       local threads=1 cpus=$broker_cpu
@@ -224,7 +240,7 @@ bench_args() {
 # run_one SCENARIO BROKER ROUND: one fresh broker, one generator run, one JSON line.
 run_one() {
   local sid=$1 name=$2 round=$3 json="$work/$1-$2-$3.json" rc=0
-  start_broker "$name" "$sid" || { echo "compare.sh: $name did not start" >&2; return 1; }
+  start_broker "$name" "$sid" "$round" || { echo "compare.sh: $name did not start" >&2; return 1; }
   # shellcheck disable=SC2046
   taskset -c "$bench_cpu" "$bench" $(bench_args "$sid") -p "$port" --broker-pid "$broker_pid" \
     --json --quiet --check >"$json" 2>"$work/$sid-$name-$round.err" || rc=$?
