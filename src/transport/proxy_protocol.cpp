@@ -49,6 +49,19 @@ bool valid_address(std::string_view s, int family) {
 }
 
 // "PROXY TCP4 <src> <dst> <sport> <dport>\r\n" or "PROXY UNKNOWN ...\r\n".
+// "host:port", with brackets around an IPv6 host. Built by appending: the
+// operator+ chains GCC 12 -O3 flags with a false -Wrestrict (PR 105329).
+std::string host_port(std::string_view host, bool v6, unsigned port) {
+  std::string out;
+  out.reserve(host.size() + 8);
+  if (v6) out.push_back('[');
+  out.append(host);
+  if (v6) out.push_back(']');
+  out.push_back(':');
+  out.append(std::to_string(port));
+  return out;
+}
+
 proxy_header parse_v1(std::span<const std::uint8_t> data) {
   const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
   const auto end = text.find("\r\n");
@@ -72,15 +85,13 @@ proxy_header parse_v1(std::span<const std::uint8_t> data) {
   unsigned sport = 0, dport = 0;
   if (!valid_address(fields[1], family) || !valid_address(fields[2], family)) return invalid("v1 bad address");
   if (!parse_port(fields[3], sport) || !parse_port(fields[4], dport)) return invalid("v1 bad port");
-  const std::string host = family == AF_INET6 ? "[" + std::string(fields[1]) + "]" : std::string(fields[1]);
-  return done(end + 2, host + ":" + std::to_string(sport));
+  return done(end + 2, host_port(fields[1], family == AF_INET6, sport));
 }
 
 std::string address_text(int family, const std::uint8_t* addr, unsigned port) {
   char buf[INET6_ADDRSTRLEN] = {};
   inet_ntop(family, addr, buf, sizeof buf);
-  const std::string host = family == AF_INET6 ? "[" + std::string(buf) + "]" : std::string(buf);
-  return host + ":" + std::to_string(port);
+  return host_port(buf, family == AF_INET6, port);
 }
 
 proxy_header parse_v2(std::span<const std::uint8_t> data) {
