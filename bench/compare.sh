@@ -130,7 +130,7 @@ max_queued_bytes 0
 max_inflight_messages 1000
 max_packet_size 524288
 persistence $1
-persistence_location $work/
+persistence_location $work/mosquitto-data/
 autosave_interval 0
 log_dest stderr
 log_type error
@@ -138,6 +138,11 @@ log_type warning
 connection_messages false
 EOF
 }
+# Mosquitto started as root drops to user mosquitto: its data directory must
+# be writable by that user, or its snapshot silently fails (bench/NOTES.md).
+mkdir -p "$work/mosquitto-data"
+chmod 0777 "$work/mosquitto-data"
+chmod 0755 "$work"
 mosquitto_conf false > "$work/mosquitto.conf"
 mosquitto_conf true > "$work/mosquitto-persist.conf"
 
@@ -181,7 +186,7 @@ start_broker() {
       port=$port_mosquitto
       local conf="$work/mosquitto.conf"
       if [[ $sid == drain ]]; then conf="$work/mosquitto-persist.conf"; fi
-      rm -f "$work/mosquitto.db"
+      rm -f "$work/mosquitto-data/mosquitto.db"
       taskset -c "$broker_cpu" mosquitto -c "$conf" >"$log" 2>&1 &
       broker_pid=$!
       wait_for_port "$port" "$broker_pid" || { cat "$log" >&2; return 1; }
