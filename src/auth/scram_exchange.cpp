@@ -72,7 +72,13 @@ step_result scram_exchange::on_client_first(std::string_view msg) {
   auto user = decode_saslname(*name);
   if (!user) return failure("SCRAM: malformed username");
   keys_ = users_.find(*user);
-  if (keys_ == nullptr) return failure("SCRAM: unknown user");
+  known_user_ = keys_ != nullptr;
+  if (!known_user_) {
+    // Go on with keys no proof matches: the client learns only at the end,
+    // as with a wrong password, and cannot probe for usernames.
+    decoy_ = users_.decoy_keys(*user);
+    keys_ = &decoy_;
+  }
   username_ = std::move(*user);
   nonce_ = std::string(*client_nonce) + (server_nonce_.empty() ? base64_encode(random_bytes(18)) : server_nonce_);
   server_first_ = "r=" + nonce_ + ",s=" + base64_encode(keys_->salt) + ",i=" + std::to_string(keys_->iterations);
@@ -94,9 +100,8 @@ step_result scram_exchange::on_client_final(std::string_view msg) {
   std::string auth_message = client_first_bare_ + "," + server_first_ + "," + std::string(without_proof);
   auto client_signature = hmac_sha256(keys_->stored_key, auth_message);
   auto client_key = xor_bytes(*proof, client_signature);
-  if (proof->size() != client_signature.size() || !constant_time_equal(sha256(client_key), keys_->stored_key)) {
-    return failure("SCRAM: wrong password");
-  }
+  bool proven = proof->size() == client_signature.size() && constant_time_equal(sha256(client_key), keys_->stored_key);
+  if (!proven || !known_user_) return failure("SCRAM: unknown user or wrong password");
   auto server_signature = hmac_sha256(keys_->server_key, auth_message);
   return {step_status::success, "v=" + base64_encode(server_signature), {}};
 }

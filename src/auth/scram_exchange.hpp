@@ -43,6 +43,8 @@ class scram_exchange {
   const user_table& users_;
   enum class state { initial, sent_server_first, done } state_ = state::initial;
   const scram_keys* keys_ = nullptr;
+  scram_keys decoy_;       // keys_ points here for an unknown user
+  bool known_user_ = false;
   std::string username_;
   std::string gs2_header_;
   std::string client_first_bare_;

@@ -69,6 +69,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+user_table::user_table() : secret_(random_bytes(32)) {}
+
 void user_table::add(std::string username, std::string_view password, std::uint32_t iterations) {
   add_with_salt(std::move(username), password, random_bytes(16), iterations);
 }
@@ -89,11 +91,23 @@ const scram_keys* user_table::find(std::string_view username) const {
   return it == users_.end() ? nullptr : &it->second;
 }
 
+scram_keys user_table::decoy_keys(std::string_view username) const {
+  scram_keys k;
+  std::string name(username);
+  k.salt = hmac_sha256(secret_, "salt:" + name).substr(0, 16);
+  k.stored_key = hmac_sha256(secret_, "stored:" + name);
+  k.server_key = hmac_sha256(secret_, "server:" + name);
+  return k;
+}
+
 bool user_table::check_password(std::string_view username, std::string_view password) const {
   const auto* k = find(username);
-  if (k == nullptr) return false;
-  auto salted = pbkdf2_sha256(password, k->salt, k->iterations);
-  return constant_time_equal(sha256(hmac_sha256(salted, "Client Key")), k->stored_key);
+  // Derive for unknown users too, so the time taken does not tell.
+  const scram_keys decoy = k == nullptr ? decoy_keys(username) : scram_keys{};
+  const scram_keys& keys = k == nullptr ? decoy : *k;
+  auto salted = pbkdf2_sha256(password, keys.salt, keys.iterations);
+  bool match = constant_time_equal(sha256(hmac_sha256(salted, "Client Key")), keys.stored_key);
+  return match && k != nullptr;
 }
 
 }  // namespace gridmq::auth

@@ -24,17 +24,25 @@ struct scram_keys {
 
 class user_table {
  public:
+  user_table();
   // Derives the keys of `password` with a fresh random salt.
   void add(std::string username, std::string_view password, std::uint32_t iterations = 4096);
   // The same with a given salt (known-answer tests, keys imported from elsewhere).
   void add_with_salt(std::string username, std::string_view password, std::string salt, std::uint32_t iterations);
   bool empty() const noexcept { return users_.empty(); }
   const scram_keys* find(std::string_view username) const;
-  // Constant-time comparison of the derived key; false for unknown users.
+  // Keys for a user that does not exist: a salt that is the same on every
+  // attempt for that name and keys no password matches. Serving them makes
+  // an unknown user look like a wrong password (RFC 5802 section 5.1), so
+  // SCRAM does not tell who has an account.
+  scram_keys decoy_keys(std::string_view username) const;
+  // Comparison of the derived key in constant time; false for unknown users,
+  // after the same key derivation (with decoy keys) as for a known one.
   bool check_password(std::string_view username, std::string_view password) const;
 
  private:
   std::unordered_map<std::string, scram_keys> users_;
+  std::string secret_;  // random per process: decoy salts cannot be predicted
 };
 
 // Primitives shared with the SCRAM exchange (OpenSSL underneath).

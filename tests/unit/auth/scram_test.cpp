@@ -45,9 +45,27 @@ TEST(scram, wrong_proof_fails) {
   EXPECT_EQ(ex.step(bad).status, step_status::failure);
 }
 
-TEST(scram, unknown_user_and_malformed_messages_fail) {
+TEST(scram, unknown_user_gets_a_decoy_exchange_that_fails_at_the_proof) {
   auto users = rfc_users();
-  EXPECT_EQ(scram_exchange(users).step("n,,n=nobody,r=abc").status, step_status::failure);
+  scram_exchange a(users), b(users), other(users);
+  auto first_a = a.step("n,,n=nobody,r=abc");
+  auto first_b = b.step("n,,n=nobody,r=abc");
+  auto first_other = other.step("n,,n=somebody,r=abc");
+  // Indistinguishable from a real user's server-first: a salt and a count,
+  // the same salt for the same name on every attempt, another for another name.
+  ASSERT_EQ(first_a.status, step_status::continue_auth);
+  auto salt_of = [](const std::string& m) { return m.substr(m.find(",s="), m.find(",i=") - m.find(",s=")); };
+  EXPECT_EQ(salt_of(first_a.data), salt_of(first_b.data));
+  EXPECT_NE(salt_of(first_a.data), salt_of(first_other.data));
+  EXPECT_NE(first_a.data.find(",i=4096"), std::string::npos);
+  auto nonce = first_a.data.substr(2, first_a.data.find(",s=") - 2);
+  auto final_result = a.step("c=biws,r=" + nonce + ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
+  EXPECT_EQ(final_result.status, step_status::failure);
+  EXPECT_EQ(final_result.why, "SCRAM: unknown user or wrong password");
+}
+
+TEST(scram, malformed_messages_fail) {
+  auto users = rfc_users();
   EXPECT_EQ(scram_exchange(users).step("p=tls-unique,,n=user,r=abc").status, step_status::failure);
   EXPECT_EQ(scram_exchange(users).step("n,,n=user").status, step_status::failure);
   EXPECT_EQ(scram_exchange(users).step("").status, step_status::failure);
@@ -67,6 +85,13 @@ TEST(scram, exchange_cannot_be_replayed) {
   ex.step(client_first);
   ASSERT_EQ(ex.step(client_final).status, step_status::success);
   EXPECT_EQ(ex.step(client_final).status, step_status::failure);
+}
+
+TEST(user_table, unknown_user_password_check_fails) {
+  user_table t;
+  t.add("alice", "secret", 1000);
+  EXPECT_FALSE(t.check_password("bob", "secret"));
+  EXPECT_FALSE(t.check_password("", ""));
 }
 
 TEST(user_table, password_check) {
