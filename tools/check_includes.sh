@@ -16,7 +16,7 @@ allowed() {
     session) echo "topic protocol base" ;;
     store) echo "protocol base" ;;
     broker) echo "session topic store protocol base" ;;
-    namespace) echo "base" ;;
+    namespace) echo "topic base" ;;
     auth) echo "namespace base" ;;
     config) echo "base" ;;
     transport) echo "broker auth base" ;;
