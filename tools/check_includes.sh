@@ -18,7 +18,7 @@ allowed() {
     broker) echo "session topic store protocol base" ;;
     namespace) echo "topic base" ;;
     auth) echo "namespace base" ;;
-    config) echo "base" ;;
+    config) echo "namespace base" ;;
     transport) echo "broker auth base" ;;
     http) echo "broker auth base" ;;
     app) echo "*" ;;

@@ -13,6 +13,7 @@
 
 #include "base/result.hpp"
 #include "config/listener_url.hpp"
+#include "namespace/namespace_model.hpp"
 
 namespace gridmq::config {
 
@@ -94,9 +95,26 @@ struct user_entry {
   std::string password;
 };
 
+// Where a connection's authentication name comes from (Event Grid's
+// Username plus alternativeAuthenticationNameSources, eventgrid.md 1.3):
+// tried in order, the first one present wins.
+enum class name_source : std::uint8_t {
+  username,
+  certificate_subject,     // the whole subject DN, RFC 2253 ("CN=d1,O=Example")
+  certificate_cn,          // the subject's CN only
+  certificate_dns,         // the first SAN dNSName
+  certificate_uri,         // the first SAN URI
+  certificate_ip,          // the first SAN iPAddress
+  certificate_email,       // the first SAN rfc822Name
+  certificate_thumbprint,  // SHA-256 of the DER certificate, 64 uppercase hex digits
+};
+
 struct auth_settings {
   bool allow_anonymous = true;
   std::vector<user_entry> users;  // [[auth.users]]
+  std::vector<name_source> authentication_name_sources{name_source::username};
+  // Sessions (online and offline) one authentication name may hold; 0: no limit.
+  std::uint32_t max_sessions_per_authentication_name = 0;
 };
 
 struct mqtt_settings {
@@ -124,6 +142,10 @@ struct config {
   auth_settings auth;
   mqtt_settings mqtt;
   storage_settings storage;
+  // [[clients]], [[client_groups]], [[topic_spaces]], [[permission_bindings]]:
+  // when any client or binding is configured, CONNECT, PUBLISH and SUBSCRIBE
+  // are authorized by it (namespace_model::enabled()).
+  ns::namespace_model namespace_model;
 };
 
 // "trace" | "debug" | "info" | "warn" | "error" | "off"

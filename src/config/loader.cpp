@@ -7,6 +7,8 @@
 
 #include <toml++/toml.h>
 
+#include "config/document_reader.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -18,79 +20,7 @@
 #include <vector>
 
 namespace gridmq::config {
-namespace {
-
-constexpr std::int64_t u16_max = std::numeric_limits<std::uint16_t>::max();
-constexpr std::int64_t u32_max = std::numeric_limits<std::uint32_t>::max();
-constexpr std::int64_t i64_max = std::numeric_limits<std::int64_t>::max();
-
-// Reads one document; owns the file name every message starts with.
-class document_reader {
- public:
-  explicit document_reader(std::string_view source_name) : source_(source_name) {}
-
-  config read(const toml::table& root) const;
-
- private:
-  using setter = std::function<void(const toml::node&, const std::string& key)>;
-  struct field {
-    std::string_view name;
-    setter set;
-  };
-
-  [[noreturn]] void fail(const toml::source_region& where, std::string_view key, std::string_view what) const;
-
-  void read_section(const toml::table& table, std::string_view section, std::initializer_list<field> fields) const {
-    read_fields(table, section, std::vector<field>(fields));
-  }
-  void read_fields(const toml::table& table, std::string_view section, const std::vector<field>& fields) const;
-  const toml::table& expect_table(const toml::node& node, std::string_view key) const;
-  void read_listeners(const toml::node& node, config& out) const;
-  void read_listener(const toml::table& table, const std::string& prefix, listener_settings& l) const;
-  // The keys of [tls], also accepted in every [[listener]].
-  std::vector<field> tls_fields(tls_settings& t) const;
-  void read_sni(const toml::node& node, const std::string& key, tls_settings& t) const;
-  std::string read_file_name(const toml::node& node, const std::string& key) const;
-  void read_auth(const toml::table& table, auth_settings& a) const;
-  void read_users(const toml::node& node, auth_settings& a) const;
-  void read_server(const toml::table& table, server_settings& s) const;
-  void read_limits(const toml::table& table, limits_settings& l) const;
-  void read_mqtt(const toml::table& table, mqtt_settings& m) const;
-  void read_storage(const toml::table& table, storage_settings& s) const;
-
-  std::int64_t read_int(const toml::node& node, const std::string& key, std::int64_t lo, std::int64_t hi) const;
-  bool read_bool(const toml::node& node, const std::string& key) const;
-  std::string read_string(const toml::node& node, const std::string& key) const;
-
-  template <class T>
-  setter int_field(T& target, std::int64_t lo, std::int64_t hi) const {
-    return [this, &target, lo, hi](const toml::node& n, const std::string& key) {
-      target = static_cast<T>(read_int(n, key, lo, hi));
-    };
-  }
-  setter bool_field(bool& target) const {
-    return [this, &target](const toml::node& n, const std::string& key) { target = read_bool(n, key); };
-  }
-  // A string that must be one of `names`; the message lists them.
-  template <class E>
-  setter enum_field(E& target, std::initializer_list<std::pair<std::string_view, E>> names) const {
-    std::vector<std::pair<std::string_view, E>> table(names);
-    return [this, &target, table](const toml::node& n, const std::string& key) {
-      const std::string v = read_string(n, key);
-      std::string expected = "expected one of";
-      for (const auto& [name, value] : table) {
-        if (name == v) {
-          target = value;
-          return;
-        }
-        expected.append(&name == &table.front().first ? " " : ", ").append(name);
-      }
-      fail(n.source(), key, expected);
-    };
-  }
-
-  std::string source_;
-};
+namespace detail {
 
 void document_reader::fail(const toml::source_region& where, std::string_view key, std::string_view what) const {
   std::string msg = source_;
@@ -142,7 +72,11 @@ void document_reader::read_fields(const toml::table& table, std::string_view sec
 void document_reader::read_auth(const toml::table& table, auth_settings& a) const {
   read_section(table, "auth",
                {{"allow_anonymous", bool_field(a.allow_anonymous)},
-                {"users", [&](const toml::node& n, const std::string&) { read_users(n, a); }}});
+                {"users", [&](const toml::node& n, const std::string&) { read_users(n, a); }},
+                {"authentication_name_sources",
+                 [&](const toml::node& n, const std::string& key) { read_name_sources(n, key, a); }},
+                // Event Grid allows 1-100 (default 1); 0 here means no limit.
+                {"max_sessions_per_authentication_name", int_field(a.max_sessions_per_authentication_name, 0, 100)}});
 }
 
 void document_reader::read_users(const toml::node& node, auth_settings& a) const {
@@ -345,14 +279,18 @@ config document_reader::read(const toml::table& root) const {
       read_mqtt(expect_table(node, section), out.mqtt);
     } else if (section == "storage") {
       read_storage(expect_table(node, section), out.storage);
+    } else if (section == "clients" || section == "client_groups" || section == "topic_spaces" ||
+               section == "permission_bindings") {
+      continue;  // below, in the order their references need
     } else {
       fail(name.source(), section, node.is_table() ? "unknown section" : "unknown key");
     }
   }
+  read_namespace(root, out.namespace_model);
   return out;
 }
 
-}  // namespace
+}  // namespace detail
 
 config load_string(std::string_view text, std::string_view source_name) {
   toml::table root;
@@ -364,7 +302,7 @@ config load_string(std::string_view text, std::string_view source_name) {
     msg.append(": TOML syntax error: ").append(e.description());
     throw config_error(msg);
   }
-  return document_reader(source_name).read(root);
+  return detail::document_reader(source_name).read(root);
 }
 
 config load_file(const std::string& path) {

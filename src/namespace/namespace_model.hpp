@@ -59,7 +59,8 @@ inline constexpr std::string_view all_clients_group = "$all";
 
 class namespace_model {
  public:
-  explicit namespace_model(namespace_limits limits = {}) : limits_(limits) {}
+  namespace_model() = default;
+  explicit namespace_model(namespace_limits limits) : limits_(limits) {}
 
   std::optional<model_error> add_client(client c);
   std::optional<model_error> add_client_group(std::string name, std::string_view query);
