@@ -16,12 +16,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <vector>
 
 #include "broker/client_port.hpp"
 #include "session/frame.hpp"
+#include "session/lazy_deque.hpp"
 
 namespace gridmq::broker {
 
@@ -63,7 +63,7 @@ class outbox {
   mutable std::mutex mutex_;
   connection_sink* sink_;  // null after detach_sink()
   std::vector<outbound_chunk> chunks_;  // ready to drain
-  std::deque<segment> held_;            // waiting for the first reservation
+  session::lazy_deque<segment> held_;  // waiting for the first reservation; no allocation while empty
   std::uint64_t last_ticket_ = 0;
   std::size_t bytes_ = 0;       // in chunks_
   std::size_t held_bytes_ = 0;  // in held_

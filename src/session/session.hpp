@@ -21,7 +21,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
 #include <unordered_set>
@@ -30,6 +29,7 @@
 #include "session/delivery.hpp"
 #include "session/frame.hpp"
 #include "session/journal.hpp"
+#include "session/lazy_deque.hpp"
 #include "session/message.hpp"
 #include "topic/alias_table.hpp"
 
@@ -154,7 +154,7 @@ class session {
   std::map<std::uint64_t, std::uint16_t> send_order_;
   std::map<std::uint16_t, inflight_entry> inflight_;
   std::uint64_t last_seq_ = 0;  // the last entry sequence handed out
-  std::deque<queued_entry> queue_;
+  lazy_deque<queued_entry> queue_;  // allocates nothing while empty
   std::uint64_t queued_bytes_ = 0;
   std::unordered_set<std::uint16_t> inbound_qos2_;
   std::uint64_t dropped_ = 0;
