@@ -36,7 +36,7 @@ store::message_record persistence::to_record(const session::message& m, const cl
   r.payload = m.payload;
   r.qos_level = m.qos_level;
   r.retain = m.retain;
-  r.props = m.props;
+  r.props = m.props();
   if (m.expires_at) r.expires_at = now.to_wall(*m.expires_at);
   return r;
 }

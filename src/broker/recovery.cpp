@@ -35,7 +35,7 @@ session::message_ptr to_message(store::message_record&& r, const clock_pair& now
   m->payload = r.payload ? std::move(r.payload) : std::make_shared<const std::string>();
   m->qos_level = r.qos_level;
   m->retain = r.retain;
-  m->props = std::move(r.props);
+  m->set_props(std::move(r.props));
   if (r.expires_at) m->expires_at = now.to_steady(*r.expires_at);
   m->id = r.id;
   return m;

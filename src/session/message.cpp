@@ -16,13 +16,30 @@ message_ptr make_message(protocol::publish&& p, std::uint64_t origin, clock::tim
   // Only the properties the spec says are forwarded unchanged ([MQTT-3.3.2-4],
   // [MQTT-3.3.2-15..20], [MQTT-3.3.2-17]); the topic alias is per connection.
   auto& in = p.props;
-  auto& out = m->props;
-  out.payload_format_indicator = in.payload_format_indicator;
-  out.content_type = std::move(in.content_type);
-  out.response_topic = std::move(in.response_topic);
-  out.correlation_data = std::move(in.correlation_data);
-  out.user_properties = std::move(in.user_properties);
+  if (in.payload_format_indicator || in.content_type || in.response_topic || in.correlation_data ||
+      !in.user_properties.empty()) {
+    auto out = std::make_unique<protocol::properties>();
+    out->payload_format_indicator = in.payload_format_indicator;
+    out->content_type = std::move(in.content_type);
+    out->response_topic = std::move(in.response_topic);
+    out->correlation_data = std::move(in.correlation_data);
+    out->user_properties = std::move(in.user_properties);
+    m->forwarded = std::move(out);
+  }
   return m;
+}
+
+void message::set_props(protocol::properties&& p) {
+  if (p == no_properties()) {
+    forwarded.reset();
+  } else {
+    forwarded = std::make_unique<const protocol::properties>(std::move(p));
+  }
+}
+
+const protocol::properties& message::no_properties() noexcept {
+  static const protocol::properties none;
+  return none;
 }
 
 }  // namespace gridmq::session

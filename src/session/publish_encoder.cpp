@@ -24,7 +24,7 @@ protocol::publish_view make_view(const message& m, const delivery& d, std::uint1
   v.packet_id = d.qos_level == protocol::qos::at_most_once ? 0 : packet_id;
   v.payload_size = m.payload_size();
   if (version == protocol::protocol_version::v5) {
-    v.forwarded = &m.props;
+    v.forwarded = &m.props();
     v.subscription_ids = d.subscription_ids;
     if (m.expires_at) v.message_expiry_interval = remaining_seconds(m, now);
     v.topic_alias = alias.alias;

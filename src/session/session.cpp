@@ -10,6 +10,19 @@ namespace gridmq::session {
 
 using protocol::qos;
 
+namespace {
+
+// How many ids after `from` comes `to`, in the cycle 1..65535 that packet
+// ids follow (0 is never used, [MQTT-2.2.1-3]).
+std::size_t id_distance(std::uint16_t from, std::uint16_t to) noexcept {
+  return static_cast<std::size_t>((static_cast<int>(to) - static_cast<int>(from) + 65535) % 65535);
+}
+
+// A ring that held a large burst gives its memory back once it empties.
+constexpr std::size_t keep_capacity = 1024;
+
+}  // namespace
+
 session::session(std::string client_id, session_limits limits)
     : client_id_(std::move(client_id)), limits_(limits) {}
 
@@ -19,12 +32,14 @@ void session::attach(const link_params& link, clock::time_point now, frame_list&
   aliases_.reset(link.version == protocol::protocol_version::v5 ? link.topic_alias_maximum : 0);
   // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP=1) and PUBREL packets,
   // in their original order ([MQTT-4.6.0-1]).
-  for (const auto& [seq, packet_id] : send_order_) {
-    const auto& e = inflight_.at(packet_id);
+  for (std::size_t i = 0; i < inflight_.size(); ++i) {
+    const auto& e = inflight_[i];
+    if (e.state == outbound_state::none) continue;
     if (e.state == outbound_state::await_pubcomp) {
-      protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, link_.version, out.emplace_back().bytes);
+      protocol::encode(protocol::pubrel{e.packet_id, protocol::reason_code::success, {}}, link_.version,
+                       out.emplace_back().bytes);
     } else {
-      encode(*e.msg, e.how, packet_id, true, now, out);
+      encode(*e.msg, e.how, e.packet_id, true, now, out);
     }
   }
   fill_window(now, out);
@@ -34,23 +49,53 @@ void session::detach() noexcept { attached_ = false; }
 
 bool session::window_open() const noexcept {
   std::size_t window = std::min<std::size_t>(link_.receive_maximum, limits_.max_inflight);
-  return inflight_.size() < std::max<std::size_t>(window, 1);
+  return inflight_live_ < std::max<std::size_t>(window, 1);
 }
 
 std::uint16_t session::next_packet_id() noexcept {
   do {
-    ++last_packet_id_;
-    if (last_packet_id_ == 0) last_packet_id_ = 1;  // [MQTT-2.2.1-3] never 0
-  } while (inflight_.count(last_packet_id_) != 0);
+    last_packet_id_ = last_packet_id_ == 65535 ? 1 : last_packet_id_ + 1;  // [MQTT-2.2.1-3] never 0
+  } while (packet_id_in_use(last_packet_id_));
   return last_packet_id_;
+}
+
+bool session::packet_id_in_use(std::uint16_t id) noexcept {
+  if (inflight_live_ == 0) return false;
+  if (!ids_unordered_) {
+    // The live ids run from the front's to the last one handed out: the
+    // next id can meet one of them only by wrapping round to the front's.
+    if (id != inflight_.front().packet_id) return false;
+    ids_unordered_ = true;  // ids handed out from now on no longer follow send order
+    return true;
+  }
+  return find_inflight(id) != npos;
+}
+
+std::size_t session::find_inflight(std::uint16_t packet_id) const noexcept {
+  const std::size_t n = inflight_.size();
+  if (n == 0) return npos;
+  auto live_with_id = [&](std::size_t i) {
+    const auto& e = inflight_[i];
+    return e.packet_id == packet_id && e.state != outbound_state::none;
+  };
+  // Acknowledgements come nearly in order: the entry is normally as far
+  // from the front as its id is from the front's id. Counting back from
+  // the last entry finds those sent after places were reclaimed.
+  const std::size_t ahead = id_distance(inflight_.front().packet_id, packet_id);
+  if (ahead < n && live_with_id(ahead)) return ahead;
+  const std::size_t behind = id_distance(packet_id, inflight_.back().packet_id);
+  if (behind < n && live_with_id(n - 1 - behind)) return n - 1 - behind;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (live_with_id(i)) return i;
+  }
+  return npos;
 }
 
 bool session::fits_client(const message& m, const delivery& d) const noexcept {
   if (link_.maximum_packet_size == 0) return true;
   // Cheap test first: the headers of a delivery stay far below this margin
   // unless the message carries large properties, which the exact test sees.
-  if (m.payload_size() + m.topic.size() + 256 < link_.maximum_packet_size && m.props.user_properties.empty() &&
-      !m.props.correlation_data && !m.props.response_topic) {
+  if (m.payload_size() + m.topic.size() + 256 < link_.maximum_packet_size && !m.forwarded) {
     return true;
   }
   // Exact size, with the full topic (an alias could only make it smaller).
@@ -69,22 +114,36 @@ void session::note(journal_event::kind what, std::uint64_t seq, entry_state stat
   if (d != nullptr) e.how = *d;
 }
 
-void session::send_entry(std::uint64_t seq, const message_ptr& m, const delivery& d, bool created,
-                         clock::time_point now, frame_list& out) {
-  auto packet_id = next_packet_id();
-  auto state = d.qos_level == qos::at_least_once ? outbound_state::await_puback : outbound_state::await_pubrec;
-  auto& e = inflight_.emplace(packet_id, inflight_entry{seq, m, d, state}).first->second;
-  send_order_.emplace(seq, packet_id);
-  note(created ? journal_event::kind::created : journal_event::kind::sent, seq, entry_state::inflight_publish,
-       packet_id, m, &e.how);
-  encode(*m, d, packet_id, false, now, out);
+void session::send_entry(entry&& e, bool created, clock::time_point now, frame_list& out) {
+  e.packet_id = next_packet_id();
+  e.state = e.how.qos_level == qos::at_least_once ? outbound_state::await_puback : outbound_state::await_pubrec;
+  const auto& in = inflight_.push_back(std::move(e));
+  ++inflight_live_;
+  note(created ? journal_event::kind::created : journal_event::kind::sent, in.seq, entry_state::inflight_publish,
+       in.packet_id, in.msg, &in.how);
+  encode(*in.msg, in.how, in.packet_id, false, now, out);
 }
 
-void session::finish_inflight(std::map<std::uint16_t, inflight_entry>::iterator it) {
-  auto seq = it->second.seq;
-  send_order_.erase(seq);
-  inflight_.erase(it);
-  note(journal_event::kind::finished, seq);
+void session::finish_inflight(std::size_t pos) {
+  auto& e = inflight_[pos];
+  note(journal_event::kind::finished, e.seq);
+  e.state = outbound_state::none;
+  e.msg.reset();
+  e.how = {};
+  --inflight_live_;
+  reclaim_inflight();
+}
+
+void session::reclaim_inflight() noexcept {
+  while (!inflight_.empty() && inflight_.front().state == outbound_state::none) inflight_.pop_front();
+  if (inflight_live_ == 0) {
+    ids_unordered_ = false;  // nothing in flight: any order holds again
+    if (inflight_.capacity() > keep_capacity) inflight_.release();
+    return;
+  }
+  if (inflight_.size() > 2 * inflight_live_ + 64) {
+    inflight_.erase_if([](const entry& e) { return e.state == outbound_state::none; });
+  }
 }
 
 void session::encode(const message& m, const delivery& d, std::uint16_t packet_id, bool dup, clock::time_point now,
@@ -108,7 +167,7 @@ deliver_status session::deliver(const message_ptr& m, const delivery& d, clock::
   }
   if (attached_ && queue_.empty() && window_open()) {
     if (!fits_client(*m, d)) return deliver_status::dropped_too_large;
-    send_entry(++last_seq_, m, d, true, now, out);
+    send_entry(entry{++last_seq_, m, d}, true, now, out);
     return deliver_status::sent;
   }
   return enqueue(m, d);
@@ -142,54 +201,56 @@ deliver_status session::enqueue(const message_ptr& m, const delivery& d) {
     }
   }
   queued_bytes_ += size;
-  auto& e = queue_.emplace_back(queued_entry{++last_seq_, m, d});
+  auto& e = queue_.push_back(entry{++last_seq_, m, d});
   note(journal_event::kind::created, e.seq, entry_state::queued, 0, m, &e.how);
   return deliver_status::queued;
 }
 
 void session::fill_window(clock::time_point now, frame_list& out) {
   while (attached_ && !queue_.empty() && window_open()) {
-    auto e = std::move(queue_.front());
-    queue_.pop_front();
+    auto& e = queue_.front();
     queued_bytes_ -= e.msg->payload_size();
-    if (e.msg->is_expired(now) || !fits_client(*e.msg, e.how)) {
+    const bool expired = e.msg->is_expired(now);
+    if (expired || !fits_client(*e.msg, e.how)) {
       // Expired while waiting ([MQTT-3.3.2-5]), or too large for this client.
-      if (!e.msg->is_expired(now)) ++dropped_;
+      if (!expired) ++dropped_;
       note(journal_event::kind::finished, e.seq);
-      continue;
+    } else {
+      send_entry(std::move(e), false, now, out);
     }
-    send_entry(e.seq, e.msg, e.how, false, now, out);
+    queue_.pop_front();
   }
+  if (queue_.empty() && queue_.capacity() > keep_capacity) queue_.release();
 }
 
 bool session::on_puback(std::uint16_t packet_id, clock::time_point now, frame_list& out) {
-  auto it = inflight_.find(packet_id);
-  if (it == inflight_.end() || it->second.state != outbound_state::await_puback) return false;
-  finish_inflight(it);
+  auto pos = find_inflight(packet_id);
+  if (pos == npos || inflight_[pos].state != outbound_state::await_puback) return false;
+  finish_inflight(pos);
   fill_window(now, out);
   return true;
 }
 
 bool session::on_pubrec(std::uint16_t packet_id, protocol::reason_code code, clock::time_point now,
                         frame_list& out) {
-  auto it = inflight_.find(packet_id);
-  if (it == inflight_.end()) return false;
-  if (it->second.state == outbound_state::await_pubcomp) {
+  auto pos = find_inflight(packet_id);
+  if (pos == npos) return false;
+  auto& e = inflight_[pos];
+  if (e.state == outbound_state::await_pubcomp) {
     // A repeated PUBREC: answer with PUBREL again.
     protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, link_.version, out.emplace_back().bytes);
     return true;
   }
-  if (it->second.state != outbound_state::await_pubrec) return false;
+  if (e.state != outbound_state::await_pubrec) return false;
   if (protocol::is_error(code)) {
     // [MQTT-4.3.3] a PUBREC with an error ends the exchange; no PUBREL.
-    finish_inflight(it);
+    finish_inflight(pos);
     fill_window(now, out);
     return true;
   }
   // [MQTT-4.3.3-4] from here on only the PUBREL is resent, never the PUBLISH.
   // The message stays referenced until PUBCOMP so that the store's entry
   // (which keeps it too) and this one stay alike.
-  auto& e = it->second;
   e.state = outbound_state::await_pubcomp;
   note(journal_event::kind::released, e.seq, entry_state::inflight_pubrel, packet_id, e.msg, &e.how);
   protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, link_.version, out.emplace_back().bytes);
@@ -197,9 +258,9 @@ bool session::on_pubrec(std::uint16_t packet_id, protocol::reason_code code, clo
 }
 
 bool session::on_pubcomp(std::uint16_t packet_id, clock::time_point now, frame_list& out) {
-  auto it = inflight_.find(packet_id);
-  if (it == inflight_.end() || it->second.state != outbound_state::await_pubcomp) return false;
-  finish_inflight(it);
+  auto pos = find_inflight(packet_id);
+  if (pos == npos || inflight_[pos].state != outbound_state::await_pubcomp) return false;
+  finish_inflight(pos);
   fill_window(now, out);
   return true;
 }
@@ -210,35 +271,32 @@ bool session::inbound_qos2_release(std::uint16_t packet_id) { return inbound_qos
 
 std::vector<pending_delivery> session::take_shared() {
   std::vector<pending_delivery> out;
-  for (auto it = send_order_.begin(); it != send_order_.end();) {
-    auto packet_id = it->second;
-    auto& e = inflight_.at(packet_id);
-    if (e.how.share && e.state != outbound_state::await_pubcomp) {
-      note(journal_event::kind::finished, e.seq);
-      out.push_back({std::move(e.msg), std::move(e.how)});
-      inflight_.erase(packet_id);
-      it = send_order_.erase(it);
-    } else {
-      ++it;
-    }
+  for (std::size_t i = 0; i < inflight_.size(); ++i) {
+    auto& e = inflight_[i];
+    if (e.state == outbound_state::none || e.state == outbound_state::await_pubcomp || !e.how.share) continue;
+    note(journal_event::kind::finished, e.seq);
+    out.push_back({std::move(e.msg), std::move(e.how)});
+    e.state = outbound_state::none;
+    e.how = {};
+    --inflight_live_;
   }
-  for (auto it = queue_.begin(); it != queue_.end();) {
-    if (it->how.share) {
-      queued_bytes_ -= it->msg->payload_size();
-      note(journal_event::kind::finished, it->seq);
-      out.push_back({std::move(it->msg), std::move(it->how)});
-      it = queue_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  reclaim_inflight();
+  // The predicate runs once per entry, in order: it hands the entry over.
+  queue_.erase_if([&](entry& e) {
+    if (!e.how.share) return false;
+    queued_bytes_ -= e.msg->payload_size();
+    note(journal_event::kind::finished, e.seq);
+    out.push_back({std::move(e.msg), std::move(e.how)});
+    return true;
+  });
   return out;
 }
 
 void session::clear() noexcept {
-  inflight_.clear();
-  send_order_.clear();
-  queue_.clear();
+  inflight_.release();
+  inflight_live_ = 0;
+  ids_unordered_ = false;
+  queue_.release();
   queued_bytes_ = 0;
   inbound_qos2_.clear();
 }
@@ -254,37 +312,44 @@ void session::snapshot(journal& out) const {
     e.msg = m;
     e.how = d;
   };
-  for (const auto& [seq, packet_id] : send_order_) {
-    const auto& e = inflight_.at(packet_id);
-    add(seq, e.state == outbound_state::await_pubcomp ? entry_state::inflight_pubrel : entry_state::inflight_publish,
-        packet_id, e.msg, e.how);
+  for (std::size_t i = 0; i < inflight_.size(); ++i) {
+    const auto& e = inflight_[i];
+    if (e.state == outbound_state::none) continue;
+    add(e.seq, e.state == outbound_state::await_pubcomp ? entry_state::inflight_pubrel : entry_state::inflight_publish,
+        e.packet_id, e.msg, e.how);
   }
-  for (const auto& e : queue_) add(e.seq, entry_state::queued, 0, e.msg, e.how);
+  for (std::size_t i = 0; i < queue_.size(); ++i) {
+    const auto& e = queue_[i];
+    add(e.seq, entry_state::queued, 0, e.msg, e.how);
+  }
 }
 
 void session::restore(std::uint64_t sequence, message_ptr m, delivery d, entry_state state,
                       std::uint16_t packet_id) {
   if (!m) return;
   last_seq_ = std::max(last_seq_, sequence);
-  const bool inflight = state != entry_state::queued && packet_id != 0 && inflight_.count(packet_id) == 0 &&
+  const bool inflight = state != entry_state::queued && packet_id != 0 && find_inflight(packet_id) == npos &&
                         d.qos_level != qos::at_most_once;
   if (!inflight) {
     queued_bytes_ += m->payload_size();
     // Entries come in sequence order, so this is an append (constant time
     // for a million entries); only a demoted one can go further forward.
-    if (queue_.empty() || queue_.back().seq < sequence) {
-      queue_.push_back(queued_entry{sequence, std::move(m), std::move(d)});
-      return;
-    }
-    auto pos = std::find_if(queue_.begin(), queue_.end(), [&](const queued_entry& q) { return q.seq > sequence; });
-    queue_.insert(pos, queued_entry{sequence, std::move(m), std::move(d)});
+    std::size_t pos = queue_.size();
+    while (pos > 0 && queue_[pos - 1].seq > sequence) --pos;
+    queue_.insert(pos, entry{sequence, std::move(m), std::move(d)});
     return;
   }
   outbound_state st = state == entry_state::inflight_pubrel ? outbound_state::await_pubcomp
                       : d.qos_level == qos::at_least_once   ? outbound_state::await_puback
                                                             : outbound_state::await_pubrec;
-  inflight_.emplace(packet_id, inflight_entry{sequence, std::move(m), std::move(d), st});
-  send_order_.emplace(sequence, packet_id);
+  // The store kept the ids it was given; unless they follow one another
+  // from the front's, lookups must scan (see ids_unordered_).
+  if (!inflight_.empty() &&
+      id_distance(inflight_.front().packet_id, packet_id) <= id_distance(inflight_.front().packet_id, last_packet_id_)) {
+    ids_unordered_ = true;
+  }
+  inflight_.push_back(entry{sequence, std::move(m), std::move(d), packet_id, st});
+  ++inflight_live_;
   last_packet_id_ = packet_id;
 }
 

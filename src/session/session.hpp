@@ -20,17 +20,18 @@
 // entries from what the store kept.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "protocol/packet.hpp"
 #include "session/delivery.hpp"
 #include "session/frame.hpp"
 #include "session/journal.hpp"
-#include "session/lazy_deque.hpp"
 #include "session/message.hpp"
+#include "session/ring.hpp"
 #include "topic/alias_table.hpp"
 
 namespace gridmq::session {
@@ -111,33 +112,38 @@ class session {
   // client has it). For redistribution when the session ends ([MQTT-4.8.2]).
   std::vector<pending_delivery> take_shared();
 
-  std::size_t inflight_count() const noexcept { return inflight_.size(); }
+  std::size_t inflight_count() const noexcept { return inflight_live_; }
   std::size_t queued_count() const noexcept { return queue_.size(); }
   std::uint64_t dropped_count() const noexcept { return dropped_; }
 
  private:
-  enum class outbound_state : std::uint8_t { await_puback, await_pubrec, await_pubcomp };
-  struct inflight_entry {
-    std::uint64_t seq;
+  // none: queued, or a finished place in the window not yet reclaimed.
+  enum class outbound_state : std::uint8_t { none, await_puback, await_pubrec, await_pubcomp };
+  // A QoS 1/2 message of this session, queued or in flight.
+  struct entry {
+    std::uint64_t seq = 0;
     message_ptr msg;
     delivery how;
-    outbound_state state;
+    std::uint16_t packet_id = 0;  // in flight only
+    outbound_state state = outbound_state::none;
   };
-  struct queued_entry {
-    std::uint64_t seq;
-    message_ptr msg;
-    delivery how;
-  };
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
   bool window_open() const noexcept;
   std::uint16_t next_packet_id() noexcept;
+  bool packet_id_in_use(std::uint16_t id) noexcept;
+  // The position in inflight_ of the live entry with `packet_id`, or npos.
+  std::size_t find_inflight(std::uint16_t packet_id) const noexcept;
   // Sends a QoS 1/2 entry: it becomes in flight under a new packet id.
-  void send_entry(std::uint64_t seq, const message_ptr& m, const delivery& d, bool created, clock::time_point now,
-                  frame_list& out);
+  void send_entry(entry&& e, bool created, clock::time_point now, frame_list& out);
   deliver_status enqueue(const message_ptr& m, const delivery& d);
   void fill_window(clock::time_point now, frame_list& out);
-  // Removes an in-flight entry (acknowledged or ended).
-  void finish_inflight(std::map<std::uint16_t, inflight_entry>::iterator it);
+  // Ends the in-flight entry at `pos` (acknowledged or ended).
+  void finish_inflight(std::size_t pos);
+  // Reclaims finished places: at the front, and all of them when they
+  // outnumber the live entries (a client that leaves one message
+  // unacknowledged while acknowledging later ones).
+  void reclaim_inflight() noexcept;
   void note(journal_event::kind what, std::uint64_t seq, entry_state state = entry_state::queued,
             std::uint16_t packet_id = 0, const message_ptr& m = nullptr, const delivery* d = nullptr);
   void encode(const message& m, const delivery& d, std::uint16_t packet_id, bool dup, clock::time_point now,
@@ -148,13 +154,21 @@ class session {
   session_limits limits_;
   link_params link_;
   bool attached_ = false;
+  // Packet ids are handed out one after another (skipping ids in use), so
+  // while no id has wrapped round to one still in flight, the live ids lie
+  // between the front entry's and last_packet_id_, in send order, and an
+  // entry sits as far from the front as its id is from the front's id
+  // (finished places stay until they reach the front). ids_unordered_
+  // records that this no longer holds (a wrap, or a restore), until the
+  // window next empties: lookups then fall back to a scan.
   std::uint16_t last_packet_id_ = 0;
-  // In-flight entries by sequence (packet ids wrap), so resends keep the
-  // delivery order ([MQTT-4.6.0-1]).
-  std::map<std::uint64_t, std::uint16_t> send_order_;
-  std::map<std::uint16_t, inflight_entry> inflight_;
+  bool ids_unordered_ = false;
+  // In flight, in send order (resends keep the delivery order,
+  // [MQTT-4.6.0-1]); inflight_live_ counts the entries not finished.
+  ring<entry> inflight_;
+  std::size_t inflight_live_ = 0;
   std::uint64_t last_seq_ = 0;  // the last entry sequence handed out
-  lazy_deque<queued_entry> queue_;  // allocates nothing while empty
+  ring<entry> queue_;  // allocates nothing while empty
   std::uint64_t queued_bytes_ = 0;
   std::unordered_set<std::uint16_t> inbound_qos2_;
   std::uint64_t dropped_ = 0;
