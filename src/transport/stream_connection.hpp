@@ -17,7 +17,8 @@
 // locks) except wake() and close(), which any thread may call: they only set
 // an atomic flag and post once to the worker.
 //
-// Limits: the read buffer never grows past what the broker says the next
+// Limits: plain TCP reads into the worker's shared buffer and keeps only a
+// cut packet's tail; a read buffer of the connection's own never grows past what the broker says the next
 // packet needs; at most one write is in flight, carrying all output the
 // port had queued as one gather write.
 //
@@ -42,6 +43,8 @@ class logger;
 
 namespace gridmq::transport {
 
+class worker_read_buffer;
+
 template <class Stream>
 class stream_connection final : public broker::connection_sink,
                                 public std::enable_shared_from_this<stream_connection<Stream>> {
@@ -64,7 +67,10 @@ class stream_connection final : public broker::connection_sink,
 
   void do_read();
   void on_read(const error_code& ec, std::size_t n);
-  bool deliver();
+  void on_readable(const error_code& ec);
+  std::span<const std::uint8_t> read_ready(error_code& ec);
+  bool deliver(std::span<const std::uint8_t> data);
+  void keep_tail(std::span<const std::uint8_t> rest);
   bool reserve_read_space();
   void flush();
   void on_write(const error_code& ec);
@@ -87,7 +93,10 @@ class stream_connection final : public broker::connection_sink,
   spdlog::logger& log_;
   std::unique_ptr<broker::client_port> port_;
 
+  // TLS, WebSocket: the read buffer. Plain TCP: only the tail of a packet
+  // cut by a read (or a packet larger than the shared buffer), else empty.
   std::vector<std::uint8_t> rbuf_;
+  worker_read_buffer* shared_rbuf_ = nullptr;  // plain TCP: the worker's
   std::size_t rlen_ = 0;   // bytes in rbuf_ not yet consumed by the port
   std::size_t need_ = 0;   // the port's size hint for the next packet
   clock::time_point last_rx_;

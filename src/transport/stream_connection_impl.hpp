@@ -5,6 +5,11 @@
 // A read is not re-armed while a write is in flight; it resumes when the
 // write completes. So a peer that sends requests but does not read the
 // answers stalls its own reading instead of growing our output without bound.
+// Plain TCP reads into the worker's shared buffer (worker_read_buffer.hpp)
+// once the socket is readable, so an idle connection holds no read buffer;
+// rbuf_ then keeps only the tail of a packet cut by a read, sized to it, or a
+// packet larger than the shared buffer while it arrives. TLS and WebSocket
+// read into rbuf_ (4 KiB, grown to what the next packet needs).
 // The idle timer is armed lazily: a completion recomputes the deadline from
 // the time of the last received bytes instead of re-arming on every read.
 #pragma once
@@ -18,6 +23,7 @@
 
 #include "transport/stream_connection.hpp"
 #include "transport/streams.hpp"
+#include "transport/worker_read_buffer.hpp"
 
 namespace gridmq::transport {
 namespace stream_detail {
@@ -76,12 +82,24 @@ void stream_connection<Stream>::start(broker::client_acceptor& acceptor, std::sp
     finish();
     return;
   }
-  rbuf_.resize(std::max(options_.initial_read_buffer, initial.size()));
-  if (!initial.empty()) {
-    // Bytes that came in with the PROXY header or the TLS handshake.
-    std::memcpy(rbuf_.data(), initial.data(), initial.size());
-    rlen_ = initial.size();
-    if (!deliver()) return;
+  if constexpr (Stream::reads_when_ready) {
+    shared_rbuf_ = &asio::use_service<worker_read_buffer>(executor_.context());
+    error_code ec;
+    stream_.lowest().non_blocking(true, ec);
+    if (ec) {
+      fail(ec, "set non-blocking");
+      return;
+    }
+    // Bytes that came in with the PROXY header.
+    if (!initial.empty() && !deliver(initial)) return;
+  } else {
+    rbuf_.resize(std::max(options_.initial_read_buffer, initial.size()));
+    if (!initial.empty()) {
+      // Bytes that came in with the PROXY header or the TLS handshake.
+      std::memcpy(rbuf_.data(), initial.data(), initial.size());
+      rlen_ = initial.size();
+      if (!deliver({rbuf_.data(), rlen_})) return;
+    }
   }
   update_idle_timer();
   flush();
@@ -123,6 +141,11 @@ void stream_connection<Stream>::do_read() {
   if (Stream::goodbye_kind == goodbye::close_notify && fin_sent_) return;
   if (write_in_flight_) {
     read_paused_ = true;
+    return;
+  }
+  if constexpr (Stream::reads_when_ready) {
+    read_in_flight_ = true;
+    stream_.wait_readable([self = this->shared_from_this()](const error_code& ec) { self->on_readable(ec); });
     return;
   }
   if (!reserve_read_space()) return;
@@ -187,28 +210,103 @@ void stream_connection<Stream>::on_read(const error_code& ec, std::size_t n) {
   }
   if (!closing_ && !close_requested_.load(std::memory_order_acquire)) {
     rlen_ += n;
-    if (!deliver()) return;
+    if (!deliver({rbuf_.data(), rlen_})) return;
     flush();
   }
   do_read();
 }
 
 template <class Stream>
-bool stream_connection<Stream>::deliver() {
-  const broker::data_result r = port_->on_data(std::span<const std::uint8_t>(rbuf_.data(), rlen_));
-  if (r.consumed > rlen_) {
-    log_.error("{}: broker consumed {} of {} buffered bytes; closing", info_.peer, r.consumed, rlen_);
+void stream_connection<Stream>::on_readable(const error_code& ec) {
+  read_in_flight_ = false;
+  if (ec) {
+    fail(ec, "read");
+    return;
+  }
+  if (finished_) return;
+  if (closing_) {
+    // Input after close() is read only to see the peer's FIN.
+    std::vector<std::uint8_t>().swap(rbuf_);
+    rlen_ = 0;
+    need_ = 0;
+  }
+  error_code rec;
+  const std::span<const std::uint8_t> data = read_ready(rec);
+  if (finished_) return;
+  if (rec == asio::error::would_block || rec == asio::error::try_again) {
+    do_read();  // readable was stale (another wake-up consumed it)
+    return;
+  }
+  if (rec) {
+    fail(rec, "read");
+    return;
+  }
+  last_rx_ = clock::now();
+  if (!closing_ && !close_requested_.load(std::memory_order_acquire)) {
+    if (!deliver(data)) return;
+    flush();
+  }
+  do_read();
+}
+
+template <class Stream>
+std::span<const std::uint8_t> stream_connection<Stream>::read_ready(error_code& ec) {
+  if constexpr (!Stream::reads_when_ready) {
+    ec = asio::error::operation_not_supported;  // never called: these streams use on_read()
+    return {};
+  } else {
+    const std::span<std::uint8_t> shared = shared_rbuf_->bytes();
+    if (need_ <= shared.size() && need_ <= options_.max_read_buffer && rlen_ < shared.size()) {
+      // The usual case: the tail of the last read (if any) goes first, the
+      // new bytes land behind it, all in the worker's buffer.
+      if (rlen_ > 0) std::memcpy(shared.data(), rbuf_.data(), rlen_);
+      const std::size_t n = stream_.read_now(asio::buffer(shared.data() + rlen_, shared.size() - rlen_), ec);
+      return shared.first(rlen_ + n);
+    }
+    // A packet larger than the shared buffer assembles in rbuf_, sized to it
+    // (never past the limit reserve_read_space() enforces).
+    if (!reserve_read_space()) return {};
+    const std::size_t n = stream_.read_now(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_), ec);
+    return {rbuf_.data(), rlen_ + n};
+  }
+}
+
+template <class Stream>
+bool stream_connection<Stream>::deliver(std::span<const std::uint8_t> data) {
+  const broker::data_result r = port_->on_data(data);
+  if (r.consumed > data.size()) {
+    log_.error("{}: broker consumed {} of {} buffered bytes; closing", info_.peer, r.consumed, data.size());
     finish();
     return false;
   }
-  if (r.consumed > 0) {
+  const std::span<const std::uint8_t> rest = data.subspan(r.consumed);
+  if (data.data() == rbuf_.data()) {
     // Compact: the partial packet at the tail moves to the front.
-    std::memmove(rbuf_.data(), rbuf_.data() + r.consumed, rlen_ - r.consumed);
-    rlen_ -= r.consumed;
+    if (r.consumed > 0) std::memmove(rbuf_.data(), rest.data(), rest.size());
+    rlen_ = rest.size();
+    if constexpr (Stream::reads_when_ready) {
+      if (rlen_ == 0) std::vector<std::uint8_t>().swap(rbuf_);  // a large packet is gone
+    }
+  } else {
+    keep_tail(rest);
   }
   need_ = r.need;
   update_idle_timer();
   return true;
+}
+
+// Keeps the bytes the broker left in the shared buffer (the start of a
+// packet cut by the read) in a buffer of the connection's own, sized to them.
+template <class Stream>
+void stream_connection<Stream>::keep_tail(std::span<const std::uint8_t> rest) {
+  rlen_ = rest.size();
+  if (rest.empty()) {
+    std::vector<std::uint8_t>().swap(rbuf_);
+  } else if (rbuf_.capacity() >= rest.size() && rbuf_.capacity() <= 2 * rest.size() + 64) {
+    rbuf_.assign(rest.begin(), rest.end());
+  } else {
+    std::vector<std::uint8_t>(rest.begin(), rest.end()).swap(rbuf_);
+  }
 }
 
 template <class Stream>

@@ -24,8 +24,20 @@ enum class goodbye : std::uint8_t { fin, close_notify, close_frame };
 
 struct plain_stream {
   static constexpr goodbye goodbye_kind = goodbye::fin;
+  // Reads wait for readability, then read without blocking into the
+  // worker's shared buffer (worker_read_buffer.hpp): no buffer per idle
+  // connection. The other streams decrypt or unframe into a buffer of the
+  // connection's own, so they keep read_some().
+  static constexpr bool reads_when_ready = true;
   explicit plain_stream(tcp_socket s) : next(std::move(s)) {}
   tcp_socket& lowest() { return next; }
+  template <class Handler>
+  void wait_readable(Handler&& h) {
+    next.async_wait(tcp_socket::wait_read, std::forward<Handler>(h));
+  }
+  // Non-blocking (start() sets the socket so): asio::error::would_block when
+  // nothing is there, asio::error::eof at the peer's FIN.
+  std::size_t read_now(asio::mutable_buffer b, error_code& ec) { return next.read_some(b, ec); }
   template <class Buffer, class Handler>
   void read_some(const Buffer& b, Handler&& h) {
     next.async_read_some(b, std::forward<Handler>(h));
@@ -39,6 +51,7 @@ struct plain_stream {
 
 struct tls_adaptor {
   static constexpr goodbye goodbye_kind = goodbye::close_notify;
+  static constexpr bool reads_when_ready = false;
   explicit tls_adaptor(tls_stream s) : next(std::move(s)) {}
   tcp_socket& lowest() { return next.next_layer(); }
   template <class Buffer, class Handler>
@@ -59,6 +72,7 @@ struct tls_adaptor {
 template <class Next>
 struct ws_adaptor {
   static constexpr goodbye goodbye_kind = goodbye::close_frame;
+  static constexpr bool reads_when_ready = false;
   explicit ws_adaptor(websocket::stream<Next> s) : ws(std::move(s)) {}
   tcp_socket& lowest() { return beast::get_lowest_layer(ws); }
   template <class Buffer, class Handler>

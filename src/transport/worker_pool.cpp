@@ -8,6 +8,8 @@
 #include <exception>
 #include <string>
 
+#include "transport/worker_read_buffer.hpp"
+
 namespace gridmq::transport {
 
 worker_pool::worker_pool(std::size_t count, spdlog::logger& log) : log_(log) {
@@ -16,6 +18,7 @@ worker_pool::worker_pool(std::size_t count, spdlog::logger& log) : log_(log) {
   for (std::size_t i = 0; i < count; ++i) {
     // Hint 1: exactly one thread runs each context, so Asio may skip locking.
     contexts_.push_back(std::make_unique<asio::io_context>(1));
+    asio::make_service<worker_read_buffer>(*contexts_.back(), worker_read_buffer::default_size);
   }
 }
 
