@@ -79,10 +79,15 @@ class broker_state {
   // --- routing
   // Delivers to every matching subscription.
   route_result route(const session::message_ptr& m, session::clock::time_point now);
+  // The same, with the caller's scratch list for the frames of each
+  // delivery: a caller that routes many messages reuses its capacity.
+  route_result route(const session::message_ptr& m, session::clock::time_point now, session::frame_list& frames);
   void publish_will(protocol::will&& w, std::uint64_t origin, session::clock::time_point now);
   // Returns whether anything was committed to the store.
   bool deliver_to(const slot_ptr& slot, const session::message_ptr& m, const session::delivery& d,
                   session::clock::time_point now);
+  bool deliver_to(const slot_ptr& slot, const session::message_ptr& m, const session::delivery& d,
+                  session::clock::time_point now, session::frame_list& frames);
 
   // --- subscriptions
   bool subscribe(const slot_ptr& slot, const std::string& filter, const subscription_record& rec);

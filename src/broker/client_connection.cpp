@@ -15,6 +15,7 @@ client_connection::~client_connection() = default;
 
 data_result client_connection::on_data(std::span<const std::uint8_t> buffered) {
   data_result r;
+  now_ = session::clock::now();
   while (phase_ != phase::closing) {
     auto rest = buffered.subspan(r.consumed);
     auto fr = protocol::next_frame(rest, broker_.options().max_packet_size);

@@ -84,6 +84,12 @@ class client_connection final : public client_port {
   std::uint32_t client_max_packet_ = 0;  // the client's Maximum Packet Size, 0 = none
   std::vector<std::string> topic_aliases_;  // inbound, index = alias
   std::string requested_client_id_;
+  // The time of the read batch being handled: one clock read per batch,
+  // not per packet (deadlines are in seconds).
+  session::clock::time_point now_{};
+  // Scratch for the frames of one delivery or acknowledgement, reused so
+  // that a busy connection does not allocate a list per message.
+  session::frame_list frames_;
   // Enhanced authentication: the CONNECT's method, the exchange in progress
   // and, during CONNECT, the CONNECT itself until the exchange succeeds.
   std::string auth_method_;

@@ -127,7 +127,7 @@ void client_connection::handle_publish(protocol::publish&& p) {
       return;
     }
   }
-  auto now = session::clock::now();
+  const auto now = now_;
   auto m = session::make_message(std::move(p), slot_->id, now, persist.next_message_id());
   if (m->retain) {
     if (broker_.retained().store(m) == retained_store::store_result::full) {
@@ -144,7 +144,7 @@ void client_connection::handle_publish(protocol::publish&& p) {
     }
     persisted = persisted || persist.enabled();
   }
-  auto routed = broker_.route(m, now);
+  auto routed = broker_.route(m, now, frames_);
   if (level == qos::at_most_once) return;
   persisted = persisted || routed.persisted;
   // v5: 0x10 tells the publisher nobody received it; still a success.
@@ -165,23 +165,23 @@ void client_connection::handle_puback(const protocol::puback& p) {
     broker_stats::add(broker_.stats().client_puback_failures);
     spdlog::info("client '{}': PUBACK {} with {}", client_id_, p.packet_id, protocol::to_string(p.code));
   }
-  session::frame_list frames;
+  frames_.clear();
   std::lock_guard lock(slot_->mutex);
-  slot_->state.on_puback(p.packet_id, clock::now(), frames);
-  broker_.persist().flush_journal(*slot_, frames, outbox_);
+  slot_->state.on_puback(p.packet_id, now_, frames_);
+  broker_.persist().flush_journal(*slot_, frames_, outbox_);
 }
 
 void client_connection::handle_pubrec(const protocol::pubrec& p) {
   if (protocol::is_error(p.code)) broker_stats::add(broker_.stats().client_puback_failures);
-  session::frame_list frames;
+  frames_.clear();
   std::lock_guard lock(slot_->mutex);
-  if (!slot_->state.on_pubrec(p.packet_id, p.code, clock::now(), frames) && !protocol::is_error(p.code)) {
+  if (!slot_->state.on_pubrec(p.packet_id, p.code, now_, frames_) && !protocol::is_error(p.code)) {
     send(protocol::pubrel{p.packet_id, reason_code::packet_identifier_not_found, {}});
     return;
   }
   // The PUBREL waits until the entry is durable as released: after a crash
   // the PUBLISH must not be sent again once a PUBREL was ([MQTT-4.3.3-4]).
-  broker_.persist().flush_journal(*slot_, frames, outbox_);
+  broker_.persist().flush_journal(*slot_, frames_, outbox_);
 }
 
 void client_connection::handle_pubrel(const protocol::pubrel& p) {
@@ -200,10 +200,10 @@ void client_connection::handle_pubrel(const protocol::pubrel& p) {
 }
 
 void client_connection::handle_pubcomp(const protocol::pubcomp& p) {
-  session::frame_list frames;
+  frames_.clear();
   std::lock_guard lock(slot_->mutex);
-  slot_->state.on_pubcomp(p.packet_id, clock::now(), frames);
-  broker_.persist().flush_journal(*slot_, frames, outbox_);
+  slot_->state.on_pubcomp(p.packet_id, now_, frames_);
+  broker_.persist().flush_journal(*slot_, frames_, outbox_);
 }
 
 reason_code client_connection::check_subscription(const protocol::subscription_request& req, bool has_identifier,

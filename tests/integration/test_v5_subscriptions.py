@@ -7,6 +7,8 @@ limits at and past the limit.
 No Local, Retain As Published, Retain Handling, UNSUBACK 0x11 and the basic
 identifier cases are in test_subscribe.py / test_retain.py."""
 
+import contextlib
+
 import pytest
 
 import mqtt_raw as m
@@ -37,6 +39,27 @@ def test_overlapping_subscriptions_one_delivery_all_identifiers_MQTT_3_3_4_2_3(b
         p = got[0]
         assert p.qos == 2, p
         assert sorted(p.prop_all(m.SUBSCRIPTION_ID)) == [1, 200, 268_435_455], p
+
+
+@gridmq_config
+def test_overlapping_subscriptions_of_many_sessions_merge_per_session_MQTT_3_3_4_2_3(broker):
+    # Routing merges overlaps per session among the matches of every
+    # session (sorted by session, not scanned per match): each of several
+    # subscribers, whose overlapping subscriptions interleave in the index,
+    # gets one delivery with its own identifiers, nobody else's.
+    with contextlib.ExitStack() as stack:
+        subs = [stack.enter_context(broker.connected(f"ms{i}", m.V5)) for i in range(4)]
+        for i, s in enumerate(subs):
+            s.subscribe(1, [("mo/#", m.sub_options(1))], props=[(m.SUBSCRIPTION_ID, 10 + i)])
+        for i, s in enumerate(subs):
+            s.subscribe(2, [("mo/+", m.sub_options(0))], props=[(m.SUBSCRIPTION_ID, 20 + i)])
+        pub = stack.enter_context(broker.connected("mp", m.V5))
+        pub.publish("mo/x", b"one", qos=1, packet_id=1)
+        for i, s in enumerate(subs):
+            got = collect_publishes(s)
+            assert len(got) == 1, (i, got)
+            assert got[0].qos == 1, got[0]
+            assert sorted(got[0].prop_all(m.SUBSCRIPTION_ID)) == [10 + i, 20 + i], got[0]
 
 
 def test_resubscribe_replaces_subscription_identifier_MQTT_3_8_4_3(broker):
