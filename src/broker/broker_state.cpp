@@ -71,7 +71,7 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
         // A will with a delay is cancelled by a new connection to the session
         // ([MQTT-3.1.3-9]); one without, or a session that ends now, is sent.
         auto delay = old->will->props.will_delay_interval.value_or(0);
-        if (clean_start || delay == 0) r.previous_will = std::move(old->will);
+        if (clean_start || delay == 0) r.previous_will = old->will.take();
         old->will.reset();
       }
       if (clean_start) {
@@ -156,7 +156,7 @@ void broker_state::on_disconnected(const slot_ptr& slot, std::uint64_t generatio
     // sends it at recovery rather than never.
     if (!end) persist_.record_changed(*slot);
     if (send_now) {
-      will_now = std::move(slot->will);
+      will_now = slot->will.take();
       slot->will.reset();
       slot->will_at.reset();
     }
@@ -413,7 +413,7 @@ void broker_state::tick(clock::time_point now) {
       std::lock_guard lock(s->mutex);
       if (s->connected || s->ended) continue;
       if (s->will_at && *s->will_at <= now) {
-        will = std::move(s->will);
+        will = s->will.take();
         s->will.reset();
         s->will_at.reset();
       }

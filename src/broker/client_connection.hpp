@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/heap_optional.hpp"
 #include "broker/authenticator.hpp"
 #include "broker/broker_state.hpp"
 #include "broker/client_port.hpp"
@@ -82,7 +83,7 @@ class client_connection final : public client_port {
   bool will_on_close_ = true;     // cleared by a normal DISCONNECT
   bool problem_info_ = true;      // Request Problem Information
   std::uint32_t client_max_packet_ = 0;  // the client's Maximum Packet Size, 0 = none
-  std::vector<std::string> topic_aliases_;  // inbound, index = alias
+  std::vector<std::string> topic_aliases_;  // inbound, index = alias; grows on first use of an alias
   std::string requested_client_id_;
   // The time of the read batch being handled: one clock read per batch,
   // not per packet (deadlines are in seconds).
@@ -94,8 +95,7 @@ class client_connection final : public client_port {
   // and, during CONNECT, the CONNECT itself until the exchange succeeds.
   std::string auth_method_;
   std::unique_ptr<auth_exchange> exchange_;
-  std::optional<protocol::connect> pending_connect_;
-  const std::optional<std::string> no_value_;
+  heap_optional<protocol::connect> pending_connect_;  // ~1.2 KB: on the heap, only while parked
 };
 
 }  // namespace gridmq::broker

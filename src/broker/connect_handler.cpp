@@ -143,7 +143,7 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
   } else if (!c.clean_start) {
     expiry = opt.max_session_expiry;  // a 3.1.1 persistent session lives as long as allowed
   }
-  topic_aliases_.assign(version_ == protocol_version::v5 ? opt.topic_alias_maximum + 1u : 0u, std::string{});
+  topic_aliases_.clear();  // sized on first use (resolve_topic_alias): most clients use none
 
   session::link_params link;
   link.version = version_;
@@ -194,7 +194,8 @@ void client_connection::handle_auth(const protocol::auth& a) {
   }
   if (a.code == reason_code::re_authenticate) {
     // [MQTT-4.12.1] re-authentication runs beside normal traffic.
-    credentials creds{client_id_, no_value_, no_value_};
+    const std::optional<std::string> none;
+    credentials creds{client_id_, none, none};
     exchange_ = broker_.auth() != nullptr ? broker_.auth()->start(auth_method_, creds) : nullptr;
     if (!exchange_) return fail(reason_code::bad_authentication_method, "method no longer available");
   } else if (a.code != reason_code::continue_authentication || !exchange_) {

@@ -26,15 +26,18 @@ bool client_connection::resolve_topic_alias(protocol::publish& p) {
   }
   auto alias = *p.props.topic_alias;
   p.props.topic_alias.reset();  // an inbound alias is never forwarded
-  if (alias == 0 || alias >= topic_aliases_.size()) {
+  const std::uint16_t maximum =
+      version_ == protocol::protocol_version::v5 ? broker_.options().topic_alias_maximum : std::uint16_t{0};
+  if (alias == 0 || alias > maximum) {
     fail(reason_code::topic_alias_invalid, "[MQTT-3.3.2-8] topic alias 0 or above Topic Alias Maximum");
     return false;
   }
   if (!p.topic.empty()) {
+    if (alias >= topic_aliases_.size()) topic_aliases_.resize(alias + 1u);
     topic_aliases_[alias] = p.topic;
     return true;
   }
-  if (topic_aliases_[alias].empty()) {
+  if (alias >= topic_aliases_.size() || topic_aliases_[alias].empty()) {
     fail(reason_code::protocol_error, "[MQTT-3.3.2-8] unknown topic alias");
     return false;
   }

@@ -47,7 +47,7 @@ void persistence::add_record(const session_slot& s, store::write_batch& b, const
   r.version = s.version;
   r.expiry_interval = s.expiry_interval;
   r.disconnected_at = s.disconnected_at;
-  r.will = s.will;
+  r.will = s.will.copy();
   if (s.will && s.will_at) r.will_at = now.to_wall(*s.will_at);
   b.put_session(std::move(r));
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "base/heap_optional.hpp"
 #include "broker/outbox.hpp"
 #include "protocol/packet.hpp"
 #include "session/journal.hpp"
@@ -42,7 +43,7 @@ class session_slot {
   std::uint64_t link_generation = 0;   // which connection is attached
   protocol::protocol_version version = protocol::protocol_version::v311;
   std::map<std::string, subscription_record> subscriptions;  // full filter incl. $share/
-  std::optional<protocol::will> will;
+  heap_optional<protocol::will> will;  // on the heap: most sessions have none
   std::uint32_t expiry_interval = 0;   // seconds, after disconnect
   std::optional<session::clock::time_point> will_at;
   std::optional<session::clock::time_point> expires_at;

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "broker/client_port.hpp"
@@ -49,15 +50,17 @@ template <class Stream>
 class stream_connection final : public broker::connection_sink,
                                 public std::enable_shared_from_this<stream_connection<Stream>> {
  public:
-  stream_connection(Stream stream, broker::client_info info, const connection_options& options,
-                    spdlog::logger& log);
+  // `peer` names the connection in log lines.
+  stream_connection(Stream stream, std::string peer, const connection_options& options, spdlog::logger& log);
   ~stream_connection() override;
   stream_connection(const stream_connection&) = delete;
   stream_connection& operator=(const stream_connection&) = delete;
 
-  // On the connection's worker: opens the broker port, offers it `initial`
-  // (bytes that arrived with the handshakes), and starts reading.
-  void start(broker::client_acceptor& acceptor, std::span<const std::uint8_t> initial = {});
+  // On the connection's worker: opens the broker port (which keeps `info`),
+  // offers it `initial` (bytes that arrived with the handshakes), and starts
+  // reading.
+  void start(broker::client_acceptor& acceptor, broker::client_info info,
+             std::span<const std::uint8_t> initial = {});
 
   void wake() noexcept override;
   void close() noexcept override;
@@ -88,7 +91,7 @@ class stream_connection final : public broker::connection_sink,
   executor executor_;  // copied once: wake() and close() read it from other threads
   Stream stream_;
   steady_timer timer_;
-  broker::client_info info_;
+  std::string peer_;  // for log lines; the port keeps the rest of client_info
   connection_options options_;
   spdlog::logger& log_;
   std::unique_ptr<broker::client_port> port_;

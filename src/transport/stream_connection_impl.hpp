@@ -49,12 +49,12 @@ inline bool is_ordinary_close(const error_code& ec) {
 
 
 template <class Stream>
-stream_connection<Stream>::stream_connection(Stream stream, broker::client_info info, const connection_options& options,
-                               spdlog::logger& log)
+stream_connection<Stream>::stream_connection(Stream stream, std::string peer, const connection_options& options,
+                                             spdlog::logger& log)
     : executor_(stream.lowest().get_executor()),
       stream_(std::move(stream)),
       timer_(executor_),
-      info_(std::move(info)),
+      peer_(std::move(peer)),
       options_(options),
       log_(log) {}
 
@@ -67,16 +67,17 @@ stream_connection<Stream>::~stream_connection() {
 }
 
 template <class Stream>
-void stream_connection<Stream>::start(broker::client_acceptor& acceptor, std::span<const std::uint8_t> initial) {
+void stream_connection<Stream>::start(broker::client_acceptor& acceptor, broker::client_info info,
+                                      std::span<const std::uint8_t> initial) {
   last_rx_ = clock::now();
   if (options_.no_delay) {
     error_code ignored;
     stream_.lowest().set_option(asio::ip::tcp::no_delay(true), ignored);
   }
   try {
-    port_ = acceptor.open(*this, info_);
+    port_ = acceptor.open(*this, std::move(info));
   } catch (const std::exception& e) {
-    log_.error("{}: the broker refused the connection: {}", info_.peer, e.what());
+    log_.error("{}: the broker refused the connection: {}", peer_, e.what());
   }
   if (!port_) {
     finish();
@@ -159,7 +160,7 @@ bool stream_connection<Stream>::reserve_read_space() {
   const std::size_t initial = options_.initial_read_buffer;
   if (closing_) rlen_ = 0;  // input after close() is read only to see the peer's FIN
   if (need_ > options_.max_read_buffer) {
-    log_.warn("{}: next packet needs {} bytes, over the transport limit; closing", info_.peer, need_);
+    log_.warn("{}: next packet needs {} bytes, over the transport limit; closing", peer_, need_);
     finish();
     return false;
   }
@@ -177,7 +178,7 @@ bool stream_connection<Stream>::reserve_read_space() {
     // geometrically, but only up to the hard cap.
     target = std::min(rbuf_.size() * 2, options_.max_read_buffer);
     if (target <= rlen_) {
-      log_.warn("{}: read buffer full at {} bytes without a packet; closing", info_.peer, rlen_);
+      log_.warn("{}: read buffer full at {} bytes without a packet; closing", peer_, rlen_);
       finish();
       return false;
     }
@@ -275,7 +276,7 @@ template <class Stream>
 bool stream_connection<Stream>::deliver(std::span<const std::uint8_t> data) {
   const broker::data_result r = port_->on_data(data);
   if (r.consumed > data.size()) {
-    log_.error("{}: broker consumed {} of {} buffered bytes; closing", info_.peer, r.consumed, data.size());
+    log_.error("{}: broker consumed {} of {} buffered bytes; closing", peer_, r.consumed, data.size());
     finish();
     return false;
   }
@@ -405,7 +406,7 @@ void stream_connection<Stream>::say_goodbye() {
 // broken): the broker learns it now, the peer gets a goodbye.
 template <class Stream>
 void stream_connection<Stream>::abort_with_goodbye(const char* why) {
-  log_.info("{}: {}; closing", info_.peer, why);
+  log_.info("{}: {}; closing", peer_, why);
   if (closing_ || fin_sent_) return;
   closing_ = true;
   arm_timer(clock::now() + options_.close_timeout);
@@ -438,7 +439,7 @@ template <class Stream>
 void stream_connection<Stream>::on_timer(const error_code& ec, std::uint64_t generation) {
   if (ec || generation != timer_generation_ || finished_) return;
   if (closing_) {
-    log_.debug("{}: output not flushed within {} ms of close; closing hard", info_.peer,
+    log_.debug("{}: output not flushed within {} ms of close; closing hard", peer_,
                options_.close_timeout.count());
     finish();
     return;
@@ -459,9 +460,9 @@ template <class Stream>
 void stream_connection<Stream>::fail(const error_code& ec, const char* what) {
   if (finished_) return;
   if (stream_detail::is_ordinary_close(ec)) {
-    log_.debug("{}: {}: {}", info_.peer, what, ec.message());
+    log_.debug("{}: {}: {}", peer_, what, ec.message());
   } else {
-    log_.info("{}: {} failed: {}", info_.peer, what, ec.message());
+    log_.info("{}: {} failed: {}", peer_, what, ec.message());
   }
   finish();
 }
