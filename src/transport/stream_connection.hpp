@@ -37,6 +37,7 @@
 #include "broker/client_port.hpp"
 #include "transport/asio.hpp"
 #include "transport/connection_options.hpp"
+#include "transport/deadline_queue.hpp"
 
 namespace spdlog {
 class logger;
@@ -48,6 +49,7 @@ class worker_read_buffer;
 
 template <class Stream>
 class stream_connection final : public broker::connection_sink,
+                                public timed_object,
                                 public std::enable_shared_from_this<stream_connection<Stream>> {
  public:
   // `peer` names the connection in log lines.
@@ -83,14 +85,14 @@ class stream_connection final : public broker::connection_sink,
   void abort_with_goodbye(const char* why);
   void update_idle_timer();
   void arm_timer(clock::time_point deadline);
-  void on_timer(const error_code& ec, std::uint64_t generation);
+  void on_deadline() override;
   void fail(const error_code& ec, const char* what);
   void finish();
   void release_port();
 
   executor executor_;  // copied once: wake() and close() read it from other threads
   Stream stream_;
-  steady_timer timer_;
+  deadline_queue& deadlines_;  // the worker's: idle and close deadlines
   std::string peer_;  // for log lines; the port keeps the rest of client_info
   connection_options options_;
   spdlog::logger& log_;
@@ -111,7 +113,6 @@ class stream_connection final : public broker::connection_sink,
   bool read_paused_ = false;  // a read waits for the write in flight to finish
 
   std::chrono::milliseconds idle_{0};  // 0: no idle timeout
-  std::uint64_t timer_generation_ = 0;   // stale timer completions are ignored
   bool closing_ = false;                // close() seen on the worker: flush, then finish
   bool fin_sent_ = false;               // output flushed and the port released: saying goodbye
   bool goodbye_after_read_ = false;     // TLS: close_notify once the cancelled read returns

@@ -19,7 +19,9 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <span>
+#include <utility>
 
 #include "transport/stream_connection.hpp"
 #include "transport/streams.hpp"
@@ -39,6 +41,40 @@ struct buffer_view {
   const_iterator end() const noexcept { return last; }
 };
 
+// Allocates an operation with plain new, at its own size. Asio's default
+// recycles the thread's last freed operation block when it is large enough:
+// the readiness wait every idle connection keeps pending (about 80 bytes)
+// would then sit in the 176-byte block of the accept that created it.
+template <class T>
+struct exact_allocator {
+  using value_type = T;
+  exact_allocator() = default;
+  template <class U>
+  exact_allocator(const exact_allocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
+  template <class U>
+  bool operator==(const exact_allocator<U>&) const noexcept {
+    return true;
+  }
+};
+
+template <class F>
+struct exact_alloc_handler {
+  using allocator_type = exact_allocator<void>;
+  allocator_type get_allocator() const noexcept { return {}; }
+  template <class... Args>
+  void operator()(Args&&... args) {
+    f(std::forward<Args>(args)...);
+  }
+  F f;
+};
+
+template <class F>
+exact_alloc_handler<F> with_exact_allocation(F f) {
+  return {std::move(f)};
+}
+
 inline bool is_ordinary_close(const error_code& ec) {
   return ec == asio::error::eof || ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
          ec == asio::error::broken_pipe || ec == asio::error::shut_down || ec == websocket::error::closed ||
@@ -53,7 +89,7 @@ stream_connection<Stream>::stream_connection(Stream stream, std::string peer, co
                                              spdlog::logger& log)
     : executor_(stream.lowest().get_executor()),
       stream_(std::move(stream)),
-      timer_(executor_),
+      deadlines_(asio::use_service<deadline_queue>(executor_.context())),
       peer_(std::move(peer)),
       options_(options),
       log_(log) {}
@@ -63,6 +99,7 @@ stream_connection<Stream>::~stream_connection() {
   // Reached with an open port only when the worker was stopped with this
   // connection alive (its pending handlers destroyed unrun): keep the
   // exactly-once on_closed() promise.
+  deadlines_.cancel(*this);
   if (port_) port_->on_closed();
 }
 
@@ -146,7 +183,8 @@ void stream_connection<Stream>::do_read() {
   }
   if constexpr (Stream::reads_when_ready) {
     read_in_flight_ = true;
-    stream_.wait_readable([self = this->shared_from_this()](const error_code& ec) { self->on_readable(ec); });
+    stream_.wait_readable(stream_detail::with_exact_allocation(
+        [self = this->shared_from_this()](const error_code& ec) { self->on_readable(ec); }));
     return;
   }
   if (!reserve_read_space()) return;
@@ -420,8 +458,7 @@ void stream_connection<Stream>::update_idle_timer() {
   if (t == idle_) return;  // the pending wait re-checks last_rx_ when it fires
   idle_ = t;
   if (t.count() <= 0) {
-    ++timer_generation_;
-    timer_.cancel();
+    deadlines_.cancel(*this);
     return;
   }
   arm_timer(last_rx_ + t);
@@ -429,15 +466,13 @@ void stream_connection<Stream>::update_idle_timer() {
 
 template <class Stream>
 void stream_connection<Stream>::arm_timer(clock::time_point deadline) {
-  const std::uint64_t generation = ++timer_generation_;
-  timer_.expires_at(deadline);
-  timer_.async_wait(
-      [self = this->shared_from_this(), generation](const error_code& ec) { self->on_timer(ec, generation); });
+  deadlines_.set(*this, deadline);
 }
 
 template <class Stream>
-void stream_connection<Stream>::on_timer(const error_code& ec, std::uint64_t generation) {
-  if (ec || generation != timer_generation_ || finished_) return;
+void stream_connection<Stream>::on_deadline() {
+  if (finished_) return;
+  const auto self = this->shared_from_this();  // alive until this returns, whatever it closes
   if (closing_) {
     log_.debug("{}: output not flushed within {} ms of close; closing hard", peer_,
                options_.close_timeout.count());
@@ -471,8 +506,7 @@ template <class Stream>
 void stream_connection<Stream>::finish() {
   if (finished_) return;
   finished_ = true;
-  ++timer_generation_;
-  timer_.cancel();
+  deadlines_.cancel(*this);
   error_code ignored;
   stream_.lowest().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   stream_.lowest().close(ignored);
