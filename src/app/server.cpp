@@ -53,6 +53,7 @@ transport::listener_options make_listener_options(const config::listener_setting
   o.connection.close_timeout = std::chrono::seconds(c.limits.connect_timeout);
   o.handshake_timeout = std::chrono::seconds(c.limits.connect_timeout);
   o.proxy_protocol = l.proxy_protocol;
+  o.connection.no_delay = l.no_delay;
   o.ws_path = l.path;
   if (config::uses_tls(l)) o.tls = make_tls_options(l.tls);
   // An HTTP body is an MQTT payload: the packet size limit bounds it.

@@ -63,6 +63,9 @@ struct listener_settings : listener_url {
   tls_settings tls;
   std::string path = "/mqtt";
   bool proxy_protocol = false;
+  // TCP_NODELAY on accepted sockets: lower latency at low rates, but one
+  // segment per write, which costs CPU under load (bench/NOTES.md).
+  bool no_delay = false;
   std::string bearer_token;
   friend bool operator==(const listener_settings&, const listener_settings&) = default;
 };

@@ -17,8 +17,11 @@ struct connection_options {
   // After close(): how long queued output may take to reach the peer (and the
   // peer to answer our FIN) before the socket is closed hard.
   std::chrono::milliseconds close_timeout{5000};
-  // Disable Nagle. Off by default: the broker batches writes itself and a
-  // delayed ACK rarely matters for MQTT; latency benchmarks may turn it on.
+  // TCP_NODELAY ([listener] no_delay). Off by default: the broker writes
+  // small batches often and Nagle merges them into few segments, which
+  // saturated throughput depends on; on, each write is a segment at once
+  // (lower latency at moderate rates, several times the CPU per message:
+  // bench/NOTES.md "Nagle, delayed ACKs and latency under load").
   bool no_delay = false;
 };
 

@@ -202,6 +202,15 @@ TEST(config_loader, listener_errors) {
                "unsupported scheme");
   expect_error("[[listener]]\nurl = 1883\n", 2, "listener[0].url", "expected a string");
   expect_error("[[listener]]\n", 1, "listener[0].url", "missing key");
+  expect_error("[[listener]]\nurl = \"mqtt://h:1\"\nno_delay = \"yes\"\n", 3, "listener[0].no_delay", "expected");
+}
+
+TEST(config_loader, listener_no_delay) {
+  const config c = load_string("[[listener]]\nurl = \"mqtt://h:1\"\nno_delay = true\n[[listener]]\nurl = \"ws://h:2\"\n",
+                               "gridmq.toml");
+  ASSERT_EQ(c.listeners.size(), 2u);
+  EXPECT_TRUE(c.listeners[0].no_delay);
+  EXPECT_FALSE(c.listeners[1].no_delay);  // Nagle stays on unless asked
 }
 
 TEST(config_loader, toml_syntax_error_names_line) {
