@@ -27,10 +27,22 @@ data_result client_connection::on_data(std::span<const std::uint8_t> buffered) {
       on_decode_error(fr.error, {});  // 0x95 too large, or a malformed length
       break;
     }
-    auto decoded = protocol::decode(rest.first(fr.f.total()), version_);
+    auto whole = rest.first(fr.f.total());
     r.consumed += fr.f.total();
+    if (phase_ == phase::connected && (fr.f.first_byte >> 4) == static_cast<std::uint8_t>(protocol::packet_type::publish)) {
+      // The hot path: decoded in place, copied once into the shared message.
+      protocol::publish_in p;
+      protocol::decode_error error;
+      if (!protocol::decode_publish(whole, version_, p, error)) {
+        on_decode_error(error, whole);
+        break;
+      }
+      handle_publish(p);
+      continue;
+    }
+    auto decoded = protocol::decode(whole, version_);
     if (!decoded) {
-      on_decode_error(decoded.error(), rest.first(fr.f.total()));
+      on_decode_error(decoded.error(), whole);
       break;
     }
     dispatch(std::move(*decoded));
@@ -55,7 +67,10 @@ void client_connection::dispatch(protocol::packet&& p) {
       [this](auto&& pk) {
         using T = std::decay_t<decltype(pk)>;
         if constexpr (std::is_same_v<T, protocol::publish>) {
-          handle_publish(std::move(pk));
+          protocol::publish_in in{pk.dup,         pk.qos_level, pk.retain,
+                                  pk.topic,       pk.packet_id, std::move(pk.props),
+                                  pk.payload ? std::string_view(*pk.payload) : std::string_view{}};
+          handle_publish(in);
         } else if constexpr (std::is_same_v<T, protocol::puback>) {
           handle_puback(pk);
         } else if constexpr (std::is_same_v<T, protocol::pubrec>) {

@@ -47,10 +47,11 @@ class client_connection final : public client_port {
   void refuse_connect(protocol::reason_code v5_code, std::string_view why);
   protocol::connack make_connack(const protocol::connect& c, bool session_present) const;
   // Post-CONNECT packets (packet_handlers.cpp)
-  void handle_publish(protocol::publish&& p);
-  bool resolve_topic_alias(protocol::publish& p);
+  // `p` views the read buffer (or a decoded packet): valid for the call.
+  void handle_publish(protocol::publish_in& p);
+  bool resolve_topic_alias(protocol::publish_in& p);
   bool within_topic_limits(std::string_view t) const noexcept;
-  void reject_publish(const protocol::publish& p, protocol::reason_code code, std::string_view why);
+  void reject_publish(const protocol::publish_in& p, protocol::reason_code code, std::string_view why);
   protocol::reason_code check_subscription(const protocol::subscription_request& req, bool has_identifier,
                                            std::size_t& count) const;
   void handle_puback(const protocol::puback& p);

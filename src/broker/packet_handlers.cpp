@@ -16,7 +16,7 @@ using protocol::qos;
 using protocol::reason_code;
 using session::clock;
 
-bool client_connection::resolve_topic_alias(protocol::publish& p) {
+bool client_connection::resolve_topic_alias(protocol::publish_in& p) {
   if (!p.props.topic_alias) {
     if (p.topic.empty()) {
       fail(reason_code::protocol_error, "[MQTT-3.3.2-1] empty topic without a topic alias");
@@ -34,7 +34,7 @@ bool client_connection::resolve_topic_alias(protocol::publish& p) {
   }
   if (!p.topic.empty()) {
     if (alias >= topic_aliases_.size()) topic_aliases_.resize(alias + 1u);
-    topic_aliases_[alias] = p.topic;
+    topic_aliases_[alias].assign(p.topic);
     return true;
   }
   if (alias >= topic_aliases_.size() || topic_aliases_[alias].empty()) {
@@ -56,7 +56,7 @@ bool client_connection::within_topic_limits(std::string_view t) const noexcept {
   return t.size() <= opt.max_topic_length && level_count(t) <= opt.max_topic_levels;
 }
 
-void client_connection::reject_publish(const protocol::publish& p, reason_code code, std::string_view why) {
+void client_connection::reject_publish(const protocol::publish_in& p, reason_code code, std::string_view why) {
   // v5 QoS 1/2: a negative acknowledgement, the connection stays. QoS 0 and
   // 3.1.1 have no way to say no but closing.
   if (version_ != protocol_version::v5 || p.qos_level == qos::at_most_once) return fail(code, why);
@@ -70,7 +70,7 @@ void client_connection::reject_publish(const protocol::publish& p, reason_code c
   }
 }
 
-void client_connection::handle_publish(protocol::publish&& p) {
+void client_connection::handle_publish(protocol::publish_in& p) {
   const auto& opt = broker_.options();
   if (!p.props.subscription_identifiers.empty()) {
     return fail(reason_code::protocol_error, "[MQTT-3.3.4-6] PUBLISH from a client with a Subscription Identifier");
@@ -89,7 +89,7 @@ void client_connection::handle_publish(protocol::publish&& p) {
     return reject_publish(p, reason_code::topic_name_invalid, "topic longer than max_topic_length or max_topic_levels");
   }
   if (opt.validate_utf8_payload && p.props.payload_format_indicator.value_or(0) == 1 &&
-      !protocol::is_valid_mqtt_utf8(p.payload ? *p.payload : std::string{})) {
+      !protocol::is_valid_mqtt_utf8(p.payload)) {
     return reject_publish(p, reason_code::payload_format_invalid, "[MQTT-3.3.2-4] payload is not UTF-8");
   }
   auto packet_id = p.packet_id;
@@ -139,7 +139,7 @@ void client_connection::handle_publish(protocol::publish&& p) {
         slot_->state.inbound_qos2_release(packet_id);
         persist.inbound_qos2_released(*slot_, packet_id);
       }
-      protocol::publish refused;
+      protocol::publish_in refused;
       refused.qos_level = level;
       refused.packet_id = packet_id;
       refused.topic = m->topic;

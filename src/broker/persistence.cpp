@@ -29,15 +29,16 @@ store::entry_state to_store(session::entry_state s) noexcept {
 
 }  // namespace
 
-store::message_record persistence::to_record(const session::message& m, const clock_pair& now) const {
+store::message_record persistence::to_record(const session::message_ptr& mp, const clock_pair& now) const {
+  const auto& m = *mp;
   store::message_record r;
   r.id = m.id;
   r.topic = m.topic;
-  r.payload = m.payload;
+  r.payload = session::payload_of(mp);
   r.qos_level = m.qos_level;
   r.retain = m.retain;
   r.props = m.props();
-  if (m.expires_at) r.expires_at = now.to_wall(*m.expires_at);
+  if (m.has_expiry()) r.expires_at = now.to_wall(m.expires_at);
   return r;
 }
 
@@ -63,7 +64,7 @@ void persistence::add_events(const session_slot& s, const session::journal& even
     }
     // Every change writes the whole entry; the message goes with the entry
     // that creates it (a message already stored is not written again).
-    if (e.what == kind::created) b.put_message(to_record(*e.msg, now));
+    if (e.what == kind::created) b.put_message(to_record(e.msg, now));
     store::queue_entry q;
     q.client_id = client_id;
     q.sequence = e.sequence;
@@ -215,7 +216,7 @@ bool persistence::inbound_qos2_released(session_slot& s, std::uint16_t packet_id
   return true;
 }
 
-void persistence::retained_stored(const session::message& m) {
+void persistence::retained_stored(const session::message_ptr& m) {
   if (store_ == nullptr) return;
   store::write_batch b;
   b.put_retained(to_record(m, clock_pair::now()));

@@ -83,14 +83,14 @@ class persistence {
   bool inbound_qos2_released(session_slot& s, std::uint16_t packet_id);
 
   // --- retained messages (under the retained store's lock)
-  void retained_stored(const session::message& m);
+  void retained_stored(const session::message_ptr& m);
   void retained_deleted(const std::string& topic);
 
   // Sends `f` to `link` after everything committed so far by this thread
   // is durable (after_commit), or at once.
   void reply(bool after_commit, session::frame&& f, const std::shared_ptr<outbox>& link);
 
-  store::message_record to_record(const session::message& m, const clock_pair& now) const;
+  store::message_record to_record(const session::message_ptr& m, const clock_pair& now) const;
 
  private:
   void add_record(const session_slot& s, store::write_batch& b, const clock_pair& now) const;

@@ -32,7 +32,7 @@ namespace {
 session::message_ptr to_message(store::message_record&& r, const clock_pair& now) {
   auto m = std::make_shared<session::message>();
   m->topic = std::move(r.topic);
-  m->payload = r.payload ? std::move(r.payload) : std::make_shared<const std::string>();
+  if (r.payload) m->payload = *r.payload;  // one copy: the message holds its payload (message.hpp)
   m->qos_level = r.qos_level;
   m->retain = r.retain;
   m->set_props(std::move(r.props));

@@ -19,7 +19,7 @@ retained_store::store_result retained_store::store(const session::message_ptr& m
     if (by_topic_.size() >= max_) return store_result::full;
     by_topic_.emplace(m->topic, m);
   }
-  if (durable_ != nullptr) durable_->retained_stored(*m);
+  if (durable_ != nullptr) durable_->retained_stored(m);
   return store_result::stored;
 }
 

@@ -54,6 +54,24 @@ frame_result next_frame(std::span<const std::uint8_t> bytes, std::uint32_t max_p
 // (the version comes from the packet itself).
 result<packet, decode_error> decode(std::span<const std::uint8_t> whole_packet, protocol_version version);
 
+// A PUBLISH decoded without copying anything: topic and payload are views
+// into the caller's buffer, valid while it is. The broker's hot path builds
+// its shared message straight from this (one copy of the payload, no packet
+// variant in between). Same checks and errors as decode().
+struct publish_in {
+  bool dup = false;
+  qos qos_level = qos::at_most_once;
+  bool retain = false;
+  std::string_view topic;
+  std::uint16_t packet_id = 0;  // only when qos > 0
+  properties props;             // v5
+  std::string_view payload;
+};
+// Decodes one whole PUBLISH packet (fixed header included, first byte of
+// type 3). False with `error` set when it is malformed.
+bool decode_publish(std::span<const std::uint8_t> whole_packet, protocol_version version, publish_in& out,
+                    decode_error& error);
+
 // Variable Byte Integer (1.5.5): append, and read (returns bytes used, 0 if
 // incomplete, -1 if malformed).
 void append_varint(std::string& out, std::uint32_t value);

@@ -94,4 +94,28 @@ result<packet, decode_error> decode(std::span<const std::uint8_t> whole_packet, 
   return dispatch(r, whole_packet[0], version);
 }
 
+bool decode_publish(std::span<const std::uint8_t> whole_packet, protocol_version version, publish_in& out,
+                    decode_error& error) {
+  auto failed = [&](reason_code code, std::string_view what) {
+    error = decode_error{code, what};
+    return false;
+  };
+  if (whole_packet.empty() || (whole_packet[0] >> 4) != publish_type) {
+    return failed(reason_code::malformed_packet, "not a PUBLISH");
+  }
+  std::uint32_t remaining = 0;
+  const int used = read_varint(whole_packet.subspan(1), remaining);
+  if (used <= 0) return failed(reason_code::malformed_packet, "[1.5.5] bad remaining length");
+  const std::size_t header = 1 + static_cast<std::size_t>(used);
+  if (whole_packet.size() - header != remaining) {
+    return failed(reason_code::malformed_packet, "remaining length does not match the packet");
+  }
+  wire_reader r(whole_packet.subspan(header));
+  if (!decode_publish_fields(r, static_cast<std::uint8_t>(whole_packet[0] & 0x0F), version, out)) {
+    error = r.error();
+    return false;
+  }
+  return true;
+}
+
 }  // namespace gridmq::protocol

@@ -16,14 +16,14 @@ bool read_packet_id(wire_reader& r, std::uint16_t& id) {
   return true;
 }
 
-bool decode_publish(wire_reader& r, std::uint8_t flags, protocol_version v, publish& out) {
+bool decode_publish_fields(wire_reader& r, std::uint8_t flags, protocol_version v, publish_in& out) {
   out.dup = (flags & 0x08) != 0;
   const auto q = static_cast<std::uint8_t>((flags >> 1) & 0x03);
   out.retain = (flags & 0x01) != 0;
   if (q == 3) return r.fail(reason_code::malformed_packet, "[MQTT-3.3.1-4] PUBLISH with QoS 3");
   if (is_v5(v) && out.dup && q == 0) return r.fail(reason_code::malformed_packet, "[MQTT-3.3.1-2] DUP set on QoS 0");
   out.qos_level = static_cast<qos>(q);
-  std::string_view topic;
+  std::string_view& topic = out.topic;
   if (!r.read_utf8_view(topic)) return false;
   if (has_wildcard(topic)) return r.fail(reason_code::topic_name_invalid, "[MQTT-3.3.2-2] wildcard in topic name");
   if (q > 0 && !read_packet_id(r, out.packet_id)) return false;
@@ -36,8 +36,20 @@ bool decode_publish(wire_reader& r, std::uint8_t flags, protocol_version v, publ
   } else if (topic.empty()) {
     return r.fail(reason_code::topic_name_invalid, "[MQTT-4.7.3-1] empty topic name");
   }
-  out.topic.assign(topic);
-  out.payload = std::make_shared<const std::string>(r.read_rest());
+  out.payload = r.read_rest();
+  return true;
+}
+
+bool decode_publish(wire_reader& r, std::uint8_t flags, protocol_version v, publish& out) {
+  publish_in in;
+  if (!decode_publish_fields(r, flags, v, in)) return false;
+  out.dup = in.dup;
+  out.qos_level = in.qos_level;
+  out.retain = in.retain;
+  out.topic.assign(in.topic);
+  out.packet_id = in.packet_id;
+  out.props = std::move(in.props);
+  out.payload = std::make_shared<const std::string>(in.payload);
   return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "protocol/codec.hpp"
 #include "protocol/packet.hpp"
 #include "protocol/wire_reader.hpp"
 
@@ -19,6 +20,7 @@ bool read_packet_id(wire_reader& r, std::uint16_t& id);
 bool decode_connect(wire_reader& r, connect& out);
 bool decode_connack(wire_reader& r, protocol_version v, connack& out);
 bool decode_publish(wire_reader& r, std::uint8_t flags, protocol_version v, publish& out);
+bool decode_publish_fields(wire_reader& r, std::uint8_t flags, protocol_version v, publish_in& out);
 bool decode_pub_response(wire_reader& r, packet_type type, protocol_version v, std::uint16_t& packet_id,
                          reason_code& code, properties& props);
 bool decode_subscribe(wire_reader& r, protocol_version v, subscribe& out);

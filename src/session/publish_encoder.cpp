@@ -9,7 +9,7 @@ namespace gridmq::session {
 namespace {
 
 std::uint32_t remaining_seconds(const message& m, clock::time_point now) {
-  auto left = std::chrono::ceil<std::chrono::seconds>(*m.expires_at - now).count();
+  auto left = std::chrono::ceil<std::chrono::seconds>(m.expires_at - now).count();
   return left < 1 ? 1u : static_cast<std::uint32_t>(left);
 }
 
@@ -26,7 +26,7 @@ protocol::publish_view make_view(const message& m, const delivery& d, std::uint1
   if (version == protocol::protocol_version::v5) {
     v.forwarded = &m.props();
     v.subscription_ids = d.subscription_ids;
-    if (m.expires_at) v.message_expiry_interval = remaining_seconds(m, now);
+    if (m.has_expiry()) v.message_expiry_interval = remaining_seconds(m, now);
     v.topic_alias = alias.alias;
   }
   return v;
@@ -34,13 +34,12 @@ protocol::publish_view make_view(const message& m, const delivery& d, std::uint1
 
 }  // namespace
 
-void encode_delivery(const message& m, const delivery& d, std::uint16_t packet_id, bool dup,
+void encode_delivery(const message_ptr& m, const delivery& d, std::uint16_t packet_id, bool dup,
                      protocol::protocol_version version, clock::time_point now, frame_list& out,
                      alias_use alias) {
-  frame f;
-  protocol::encode_publish_header(make_view(m, d, packet_id, dup, version, now, alias), version, f.bytes);
-  f.payload = m.payload;
-  out.push_back(std::move(f));
+  auto& f = out.emplace_back();
+  protocol::encode_publish_header(make_view(*m, d, packet_id, dup, version, now, alias), version, f.bytes);
+  f.payload = payload_of(m);
 }
 
 std::size_t delivery_size(const message& m, const delivery& d, protocol::protocol_version version) {

@@ -20,7 +20,7 @@ struct alias_use {
   std::uint16_t alias = 0;
   bool send_topic = true;
 };
-void encode_delivery(const message& m, const delivery& d, std::uint16_t packet_id, bool dup,
+void encode_delivery(const message_ptr& m, const delivery& d, std::uint16_t packet_id, bool dup,
                      protocol::protocol_version version, clock::time_point now, frame_list& out,
                      alias_use alias = {});
 

@@ -39,7 +39,7 @@ void session::attach(const link_params& link, clock::time_point now, frame_list&
       protocol::encode(protocol::pubrel{e.packet_id, protocol::reason_code::success, {}}, link_.version,
                        out.emplace_back().bytes);
     } else {
-      encode(*e.msg, e.how, e.packet_id, true, now, out);
+      encode(e.msg, e.how, e.packet_id, true, now, out);
     }
   }
   fill_window(now, out);
@@ -121,7 +121,7 @@ void session::send_entry(entry&& e, bool created, clock::time_point now, frame_l
   ++inflight_live_;
   note(created ? journal_event::kind::created : journal_event::kind::sent, in.seq, entry_state::inflight_publish,
        in.packet_id, in.msg, &in.how);
-  encode(*in.msg, in.how, in.packet_id, false, now, out);
+  encode(in.msg, in.how, in.packet_id, false, now, out);
 }
 
 void session::finish_inflight(std::size_t pos) {
@@ -146,11 +146,11 @@ void session::reclaim_inflight() noexcept {
   }
 }
 
-void session::encode(const message& m, const delivery& d, std::uint16_t packet_id, bool dup, clock::time_point now,
-                     frame_list& out) {
+void session::encode(const message_ptr& m, const delivery& d, std::uint16_t packet_id, bool dup,
+                     clock::time_point now, frame_list& out) {
   alias_use alias;
   if (link_.topic_alias_maximum != 0) {
-    auto c = aliases_.use(m.topic);
+    auto c = aliases_.use(m->topic);
     alias = {c.alias, c.send_topic};
   }
   encode_delivery(m, d, packet_id, dup, link_.version, now, out, alias);
@@ -162,7 +162,7 @@ deliver_status session::deliver(const message_ptr& m, const delivery& d, clock::
     // QoS 0 is not queued for an absent client (as Event Grid and Mosquitto).
     if (!attached_) return deliver_status::dropped_qos0;
     if (!fits_client(*m, d)) return deliver_status::dropped_too_large;  // [MQTT-3.1.2-25]
-    encode(*m, d, 0, false, now, out);
+    encode(m, d, 0, false, now, out);
     return deliver_status::sent;
   }
   if (attached_ && queue_.empty() && window_open()) {

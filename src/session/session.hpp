@@ -146,7 +146,7 @@ class session {
   void reclaim_inflight() noexcept;
   void note(journal_event::kind what, std::uint64_t seq, entry_state state = entry_state::queued,
             std::uint16_t packet_id = 0, const message_ptr& m = nullptr, const delivery* d = nullptr);
-  void encode(const message& m, const delivery& d, std::uint16_t packet_id, bool dup, clock::time_point now,
+  void encode(const message_ptr& m, const delivery& d, std::uint16_t packet_id, bool dup, clock::time_point now,
               frame_list& out);
   bool fits_client(const message& m, const delivery& d) const noexcept;
 

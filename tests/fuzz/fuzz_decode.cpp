@@ -28,8 +28,29 @@ std::span<const std::uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
+// The broker's in-place PUBLISH decoder must accept exactly what decode()
+// accepts, with the same fields, and fail with the same reason code.
+void check_in_place(std::span<const std::uint8_t> whole, protocol_version v,
+                    const gridmq::result<packet, decode_error>& first) {
+  if (whole.empty() || (whole[0] >> 4) != static_cast<std::uint8_t>(packet_type::publish)) return;
+  publish_in in;
+  decode_error error;
+  const bool ok = decode_publish(whole, v, in, error);
+  const auto* p = first ? std::get_if<publish>(&*first) : nullptr;
+  if (ok != (p != nullptr)) finding("decode_publish in place disagrees with decode", whole, v);
+  if (!ok) {
+    if (error.code != first.error().code) finding("decode_publish in place fails with another code", whole, v);
+    return;
+  }
+  if (in.topic != p->topic || in.payload != *p->payload || in.packet_id != p->packet_id ||
+      in.qos_level != p->qos_level || in.dup != p->dup || in.retain != p->retain || !(in.props == p->props)) {
+    finding("decode_publish in place gives other fields", whole, v);
+  }
+}
+
 void check_round_trip(std::span<const std::uint8_t> whole, protocol_version v) {
   const auto first = decode(whole, v);
+  check_in_place(whole, v, first);
   if (!first) {
     if (first.error().what.empty()) finding("decode error without a rule", whole, v);
     return;
