@@ -120,8 +120,7 @@ class accept_flow : public std::enable_shared_from_this<accept_flow> {
     timer_.cancel();
     if (listener_->is_mqtt()) {
       using adaptor = std::conditional_t<std::is_same_v<S, tcp_socket>, plain_stream, tls_adaptor>;
-      auto c = std::make_shared<stream_connection<adaptor>>(adaptor(std::move(stream)), info_.peer,
-                                                            listener_->options.connection, listener_->log);
+      auto c = std::make_shared<stream_connection<adaptor>>(adaptor(std::move(stream)), info_.peer, listener_);
       c->start(listener_->acceptor, std::move(info_), bytes_of(buffer_));
       return;
     }
@@ -148,8 +147,7 @@ void start_handshake(tcp_socket socket, std::string peer, std::shared_ptr<const 
     info.peer = std::move(peer);
     info.listener = l.url;
     info.transport = l.options.scheme;
-    auto c = std::make_shared<stream_connection<plain_stream>>(plain_stream(std::move(socket)), info.peer,
-                                                               l.options.connection, l.log);
+    auto c = std::make_shared<stream_connection<plain_stream>>(plain_stream(std::move(socket)), info.peer, listener);
     c->start(l.acceptor, std::move(info));
     return;
   }

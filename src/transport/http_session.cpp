@@ -144,8 +144,7 @@ class http_session : public std::enable_shared_from_this<http_session<S>> {
     broker::client_info info = *info_;
     info.transport = std::is_same_v<S, tcp_socket> ? "ws" : "wss";
     using adaptor = ws_adaptor<S>;
-    auto c = std::make_shared<stream_connection<adaptor>>(adaptor(std::move(*ws_)), info.peer,
-                                                          listener_->options.connection, listener_->log);
+    auto c = std::make_shared<stream_connection<adaptor>>(adaptor(std::move(*ws_)), info.peer, listener_);
     c->start(listener_->acceptor, std::move(info));
   }
 

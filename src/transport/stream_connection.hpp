@@ -37,6 +37,7 @@
 #include "broker/client_port.hpp"
 #include "transport/asio.hpp"
 #include "transport/connection_options.hpp"
+#include "transport/listener_context.hpp"
 #include "transport/deadline_queue.hpp"
 
 namespace spdlog {
@@ -52,8 +53,9 @@ class stream_connection final : public broker::connection_sink,
                                 public timed_object,
                                 public std::enable_shared_from_this<stream_connection<Stream>> {
  public:
-  // `peer` names the connection in log lines.
-  stream_connection(Stream stream, std::string peer, const connection_options& options, spdlog::logger& log);
+  // `peer` names the connection in log lines; `listener` gives the
+  // connection_options and the logger (kept alive as long as the connection).
+  stream_connection(Stream stream, std::string peer, std::shared_ptr<const listener_context> listener);
   ~stream_connection() override;
   stream_connection(const stream_connection&) = delete;
   stream_connection& operator=(const stream_connection&) = delete;
@@ -94,16 +96,19 @@ class stream_connection final : public broker::connection_sink,
   Stream stream_;
   deadline_queue& deadlines_;  // the worker's: idle and close deadlines
   std::string peer_;  // for log lines; the port keeps the rest of client_info
-  connection_options options_;
-  spdlog::logger& log_;
+  const connection_options& options() const noexcept { return listener_->options.connection; }
+  spdlog::logger& log() const noexcept { return listener_->log; }
+
+  std::shared_ptr<const listener_context> listener_;  // options and logger, one copy per listener
   std::unique_ptr<broker::client_port> port_;
 
   // TLS, WebSocket: the read buffer. Plain TCP: only the tail of a packet
   // cut by a read (or a packet larger than the shared buffer), else empty.
   std::vector<std::uint8_t> rbuf_;
   worker_read_buffer* shared_rbuf_ = nullptr;  // plain TCP: the worker's
-  std::size_t rlen_ = 0;   // bytes in rbuf_ not yet consumed by the port
-  std::size_t need_ = 0;   // the port's size hint for the next packet
+  // 32 bits suffice: the largest MQTT packet is 268,435,460 bytes.
+  std::uint32_t rlen_ = 0;   // bytes in rbuf_ not yet consumed by the port
+  std::uint32_t need_ = 0;   // the port's size hint for the next packet
   clock::time_point last_rx_;
 
   std::vector<broker::outbound_chunk> writing_;  // alive until the write completes

@@ -17,6 +17,7 @@
 #include <spdlog/logger.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -85,14 +86,13 @@ inline bool is_ordinary_close(const error_code& ec) {
 
 
 template <class Stream>
-stream_connection<Stream>::stream_connection(Stream stream, std::string peer, const connection_options& options,
-                                             spdlog::logger& log)
+stream_connection<Stream>::stream_connection(Stream stream, std::string peer,
+                                             std::shared_ptr<const listener_context> listener)
     : executor_(stream.lowest().get_executor()),
       stream_(std::move(stream)),
       deadlines_(asio::use_service<deadline_queue>(executor_.context())),
       peer_(std::move(peer)),
-      options_(options),
-      log_(log) {}
+      listener_(std::move(listener)) {}
 
 template <class Stream>
 stream_connection<Stream>::~stream_connection() {
@@ -107,14 +107,14 @@ template <class Stream>
 void stream_connection<Stream>::start(broker::client_acceptor& acceptor, broker::client_info info,
                                       std::span<const std::uint8_t> initial) {
   last_rx_ = clock::now();
-  if (options_.no_delay) {
+  if (options().no_delay) {
     error_code ignored;
     stream_.lowest().set_option(asio::ip::tcp::no_delay(true), ignored);
   }
   try {
     port_ = acceptor.open(*this, std::move(info));
   } catch (const std::exception& e) {
-    log_.error("{}: the broker refused the connection: {}", peer_, e.what());
+    log().error("{}: the broker refused the connection: {}", peer_, e.what());
   }
   if (!port_) {
     finish();
@@ -131,11 +131,11 @@ void stream_connection<Stream>::start(broker::client_acceptor& acceptor, broker:
     // Bytes that came in with the PROXY header.
     if (!initial.empty() && !deliver(initial)) return;
   } else {
-    rbuf_.resize(std::max(options_.initial_read_buffer, initial.size()));
+    rbuf_.resize(std::max(options().initial_read_buffer, initial.size()));
     if (!initial.empty()) {
       // Bytes that came in with the PROXY header or the TLS handshake.
       std::memcpy(rbuf_.data(), initial.data(), initial.size());
-      rlen_ = initial.size();
+      rlen_ = static_cast<std::uint32_t>(initial.size());
       if (!deliver({rbuf_.data(), rlen_})) return;
     }
   }
@@ -195,10 +195,10 @@ void stream_connection<Stream>::do_read() {
 
 template <class Stream>
 bool stream_connection<Stream>::reserve_read_space() {
-  const std::size_t initial = options_.initial_read_buffer;
+  const std::size_t initial = options().initial_read_buffer;
   if (closing_) rlen_ = 0;  // input after close() is read only to see the peer's FIN
-  if (need_ > options_.max_read_buffer) {
-    log_.warn("{}: next packet needs {} bytes, over the transport limit; closing", peer_, need_);
+  if (need_ > options().max_read_buffer) {
+    log().warn("{}: next packet needs {} bytes, over the transport limit; closing", peer_, need_);
     finish();
     return false;
   }
@@ -214,9 +214,9 @@ bool stream_connection<Stream>::reserve_read_space() {
   if (need_ <= rlen_) {
     // Full and no size hint: the broker did not see a length yet. Grow
     // geometrically, but only up to the hard cap.
-    target = std::min(rbuf_.size() * 2, options_.max_read_buffer);
+    target = std::min(rbuf_.size() * 2, options().max_read_buffer);
     if (target <= rlen_) {
-      log_.warn("{}: read buffer full at {} bytes without a packet; closing", peer_, rlen_);
+      log().warn("{}: read buffer full at {} bytes without a packet; closing", peer_, rlen_);
       finish();
       return false;
     }
@@ -248,7 +248,7 @@ void stream_connection<Stream>::on_read(const error_code& ec, std::size_t n) {
     }
   }
   if (!closing_ && !close_requested_.load(std::memory_order_acquire)) {
-    rlen_ += n;
+    rlen_ += static_cast<std::uint32_t>(n);
     if (!deliver({rbuf_.data(), rlen_})) return;
     flush();
   }
@@ -295,7 +295,7 @@ std::span<const std::uint8_t> stream_connection<Stream>::read_ready(error_code& 
     return {};
   } else {
     const std::span<std::uint8_t> shared = shared_rbuf_->bytes();
-    if (need_ <= shared.size() && need_ <= options_.max_read_buffer && rlen_ < shared.size()) {
+    if (need_ <= shared.size() && need_ <= options().max_read_buffer && rlen_ < shared.size()) {
       // The usual case: the tail of the last read (if any) goes first, the
       // new bytes land behind it, all in the worker's buffer.
       if (rlen_ > 0) std::memcpy(shared.data(), rbuf_.data(), rlen_);
@@ -314,7 +314,7 @@ template <class Stream>
 bool stream_connection<Stream>::deliver(std::span<const std::uint8_t> data) {
   const broker::data_result r = port_->on_data(data);
   if (r.consumed > data.size()) {
-    log_.error("{}: broker consumed {} of {} buffered bytes; closing", peer_, r.consumed, data.size());
+    log().error("{}: broker consumed {} of {} buffered bytes; closing", peer_, r.consumed, data.size());
     finish();
     return false;
   }
@@ -322,14 +322,15 @@ bool stream_connection<Stream>::deliver(std::span<const std::uint8_t> data) {
   if (data.data() == rbuf_.data()) {
     // Compact: the partial packet at the tail moves to the front.
     if (r.consumed > 0) std::memmove(rbuf_.data(), rest.data(), rest.size());
-    rlen_ = rest.size();
+    rlen_ = static_cast<std::uint32_t>(rest.size());
     if constexpr (Stream::reads_when_ready) {
       if (rlen_ == 0) std::vector<std::uint8_t>().swap(rbuf_);  // a large packet is gone
     }
   } else {
     keep_tail(rest);
   }
-  need_ = r.need;
+  // Saturate: anything past 32 bits is over every limit and fails the check in reserve_read_space().
+  need_ = static_cast<std::uint32_t>(std::min<std::size_t>(r.need, UINT32_MAX));
   update_idle_timer();
   return true;
 }
@@ -338,7 +339,7 @@ bool stream_connection<Stream>::deliver(std::span<const std::uint8_t> data) {
 // packet cut by the read) in a buffer of the connection's own, sized to them.
 template <class Stream>
 void stream_connection<Stream>::keep_tail(std::span<const std::uint8_t> rest) {
-  rlen_ = rest.size();
+  rlen_ = static_cast<std::uint32_t>(rest.size());
   if (rest.empty()) {
     std::vector<std::uint8_t>().swap(rbuf_);
   } else if (rbuf_.capacity() >= rest.size() && rbuf_.capacity() <= 2 * rest.size() + 64) {
@@ -394,7 +395,7 @@ template <class Stream>
 void stream_connection<Stream>::begin_close() {
   if (finished_ || closing_) return;
   closing_ = true;
-  arm_timer(clock::now() + options_.close_timeout);
+  arm_timer(clock::now() + options().close_timeout);
   flush();
   do_read();
 }
@@ -444,10 +445,10 @@ void stream_connection<Stream>::say_goodbye() {
 // broken): the broker learns it now, the peer gets a goodbye.
 template <class Stream>
 void stream_connection<Stream>::abort_with_goodbye(const char* why) {
-  log_.info("{}: {}; closing", peer_, why);
+  log().info("{}: {}; closing", peer_, why);
   if (closing_ || fin_sent_) return;
   closing_ = true;
-  arm_timer(clock::now() + options_.close_timeout);
+  arm_timer(clock::now() + options().close_timeout);
   send_fin();
 }
 
@@ -474,8 +475,8 @@ void stream_connection<Stream>::on_deadline() {
   if (finished_) return;
   const auto self = this->shared_from_this();  // alive until this returns, whatever it closes
   if (closing_) {
-    log_.debug("{}: output not flushed within {} ms of close; closing hard", peer_,
-               options_.close_timeout.count());
+    log().debug("{}: output not flushed within {} ms of close; closing hard", peer_,
+               options().close_timeout.count());
     finish();
     return;
   }
@@ -495,9 +496,9 @@ template <class Stream>
 void stream_connection<Stream>::fail(const error_code& ec, const char* what) {
   if (finished_) return;
   if (stream_detail::is_ordinary_close(ec)) {
-    log_.debug("{}: {}: {}", peer_, what, ec.message());
+    log().debug("{}: {}: {}", peer_, what, ec.message());
   } else {
-    log_.info("{}: {} failed: {}", peer_, what, ec.message());
+    log().info("{}: {} failed: {}", peer_, what, ec.message());
   }
   finish();
 }
