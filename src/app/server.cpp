@@ -77,11 +77,16 @@ std::unique_ptr<store::store> open_store(const config::config& c, spdlog::logger
 server::server(const config::config& c, spdlog::logger& log)
     : log_(log),
       auth_(c.auth),
+      authz_(authz_adapter::wanted(c) ? std::make_unique<authz_adapter>(c) : nullptr),
       store_(open_store(c, log)),
-      broker_(make_broker_options(c), &auth_, store_.get()),
+      broker_(make_broker_options(c), &auth_, store_.get(), authz_.get()),
       workers_(c.server.threads, log),
       tick_timer_(workers_.context(0).get_executor()) {
   broker_.recover();  // before any listener accepts
+  if (c.namespace_model.enabled()) {
+    log_.info("authorization on: {} registered clients; CONNECT, PUBLISH and SUBSCRIBE follow the permission bindings",
+              c.namespace_model.client_count());
+  }
   for (const auto& l : c.listeners) {
     transport::listener_options o = make_listener_options(l, c);
     if (config::serves_http(l)) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/auth_adapter.hpp"
+#include "app/authz_adapter.hpp"
 #include "app/http_bridge.hpp"
 #include "broker/broker.hpp"
 #include "config/config.hpp"
@@ -50,6 +51,7 @@ class server {
   // the workers (connections still open at stop close their ports into it),
   // and the timer and listeners die before the contexts they live on.
   auth_adapter auth_;  // before broker_: the broker holds a pointer to it
+  std::unique_ptr<authz_adapter> authz_;  // likewise; null: no authorization configured
   // Likewise; it also outlives the workers, whose last disconnects write to it.
   std::unique_ptr<store::store> store_;
   broker::broker broker_;

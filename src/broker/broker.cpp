@@ -5,8 +5,8 @@
 
 namespace gridmq::broker {
 
-broker::broker(broker_options options, authenticator* auth, store::store* durable)
-    : state_(std::make_shared<broker_state>(std::move(options), auth, durable)) {}
+broker::broker(broker_options options, authenticator* auth, store::store* durable, authorizer* authz)
+    : state_(std::make_shared<broker_state>(std::move(options), auth, durable, authz)) {}
 
 broker::~broker() = default;
 

@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "broker/authenticator.hpp"
+#include "broker/authorizer.hpp"
 #include "broker/broker_options.hpp"
 #include "broker/client_port.hpp"
 
@@ -38,7 +39,10 @@ class broker final : public client_acceptor {
   // `durable` (owned by the caller, outliving the broker; opened, not yet
   // loaded): where sessions and messages are kept; null: nowhere, and
   // every acknowledgement is sent at once.
-  explicit broker(broker_options options, authenticator* auth = nullptr, store::store* durable = nullptr);
+  // `authz` (owned by the caller, outliving the broker; null: everything is
+  // allowed) admits each CONNECT and gives the connection its policy.
+  explicit broker(broker_options options, authenticator* auth = nullptr, store::store* durable = nullptr,
+                  authorizer* authz = nullptr);
   ~broker() override;
   broker(const broker&) = delete;
   broker& operator=(const broker&) = delete;

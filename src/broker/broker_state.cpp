@@ -26,9 +26,10 @@ void push_disconnect(outbox& link, protocol::protocol_version version, protocol:
 
 }  // namespace
 
-broker_state::broker_state(broker_options options, authenticator* auth, store::store* durable)
+broker_state::broker_state(broker_options options, authenticator* auth, store::store* durable, authorizer* authz)
     : options_(std::move(options)),
       auth_(auth),
+      authz_(authz),
       persist_(durable),
       id_random_(std::random_device{}()),
       retained_(options_.max_retained_messages, persist_.enabled() ? &persist_ : nullptr) {}
@@ -45,8 +46,39 @@ std::string broker_state::assign_client_id() {
   return buf;
 }
 
+protocol::reason_code broker_state::check_owner(const session_slot* old, std::string_view name) const {
+  if (authz_ == nullptr || name.empty()) return protocol::reason_code::success;
+  // Event Grid (multi-session support): a session name held by another
+  // authentication name is refused as unauthorized; the same name takes it over.
+  if (old != nullptr && !old->authentication_name.empty() && old->authentication_name != name) {
+    return protocol::reason_code::not_authorized;
+  }
+  // The limit counts online and offline sessions; taking over or resuming
+  // one's own session adds none.
+  bool adds = old == nullptr || old->authentication_name != name;
+  auto max = authz_->max_sessions_per_authentication_name();
+  if (adds && max != 0) {
+    auto it = sessions_per_name_.find(std::string(name));
+    if (it != sessions_per_name_.end() && it->second >= max) return protocol::reason_code::quota_exceeded;
+  }
+  return protocol::reason_code::success;
+}
+
+void broker_state::count_owner(session_slot& slot, std::string_view name) {
+  if (authz_ == nullptr || name.empty() || slot.authentication_name == name) return;
+  uncount_owner(slot);
+  slot.authentication_name = std::string(name);
+  ++sessions_per_name_[slot.authentication_name];
+}
+
+void broker_state::uncount_owner(const session_slot& slot) {
+  if (slot.authentication_name.empty()) return;
+  auto it = sessions_per_name_.find(slot.authentication_name);
+  if (it != sessions_per_name_.end() && --it->second == 0) sessions_per_name_.erase(it);
+}
+
 broker_state::claim_result broker_state::claim(const std::string& client_id, bool clean_start,
-                                                 const attach_fn& attach) {
+                                                 const attach_fn& attach, std::string_view authentication_name) {
   claim_result r;
   slot_ptr discarded;
   std::vector<session::pending_delivery> discarded_shared;
@@ -54,6 +86,8 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
     std::lock_guard reg(registry_mutex_);
     auto it = sessions_.find(client_id);
     slot_ptr old = it != sessions_.end() ? it->second : nullptr;
+    r.refused = check_owner(old.get(), authentication_name);
+    if (r.refused != protocol::reason_code::success) return r;
     if (old) {
       std::lock_guard lock(old->mutex);
       if (old->link) {
@@ -81,10 +115,12 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
         old->state.clear();
         old->subscriptions.clear();
         discarded = old;
+        uncount_owner(*old);
         sessions_.erase(it);
       } else {
         r.slot = old;
         r.session_present = true;
+        count_owner(*old, authentication_name);
         session::frame_list frames;
         attach(*old, true, frames);
         persist_.attached(*old, frames, old->link);
@@ -93,6 +129,7 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
     if (!r.slot) {
       r.slot = std::make_shared<session_slot>(++next_slot_id_, client_id, session_limits());
       sessions_.emplace(client_id, r.slot);
+      count_owner(*r.slot, authentication_name);
       std::lock_guard lock(r.slot->mutex);
       session::frame_list frames;
       attach(*r.slot, false, frames);
@@ -113,7 +150,10 @@ void broker_state::end_session(const slot_ptr& slot) {
     // new session of the same client id is always written after it.
     std::lock_guard reg(registry_mutex_);
     auto it = sessions_.find(slot->state.client_id());
-    if (it != sessions_.end() && it->second == slot) sessions_.erase(it);
+    if (it != sessions_.end() && it->second == slot) {
+      uncount_owner(*slot);
+      sessions_.erase(it);
+    }
     waiting_.erase(slot);
     std::lock_guard lock(slot->mutex);
     if (slot->ended) return;

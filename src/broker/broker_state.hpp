@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "broker/authenticator.hpp"
+#include "broker/authorizer.hpp"
 #include "broker/broker_options.hpp"
 #include "broker/broker_stats.hpp"
 #include "broker/persistence.hpp"
@@ -47,8 +48,9 @@ class broker_state {
  public:
   // `durable` (owned by app/, may be null: nothing is kept) must outlive
   // this object and be loaded (recover()) before the first connection.
-  broker_state(broker_options options, authenticator* auth, store::store* durable);
+  broker_state(broker_options options, authenticator* auth, store::store* durable, authorizer* authz = nullptr);
   authenticator* auth() const noexcept { return auth_; }
+  authorizer* authz() const noexcept { return authz_; }
   persistence& persist() noexcept { return persist_; }
 
   const broker_options& options() const noexcept { return options_; }
@@ -59,6 +61,9 @@ class broker_state {
     slot_ptr slot;
     bool session_present = false;
     std::optional<protocol::will> previous_will;  // of a session taken over or discarded: publish now
+    // Not success: the claim was refused (0x87 the session belongs to another
+    // authentication name, 0x97 too many sessions for this one) and `slot` is null.
+    protocol::reason_code refused = protocol::reason_code::success;
   };
   // Runs under the slot's lock once the slot is chosen: attaches the
   // connection and appends the CONNACK and resent messages to `frames`,
@@ -67,8 +72,12 @@ class broker_state {
   using attach_fn = std::function<void(session_slot&, bool session_present, session::frame_list& frames)>;
   // Finds or creates the session of `client_id` and attaches `link` to it,
   // taking over any connection attached before ([MQTT-3.1.4-3]). Clean Start
-  // discards an existing session ([MQTT-3.1.2-4]).
-  claim_result claim(const std::string& client_id, bool clean_start, const attach_fn& attach);
+  // discards an existing session ([MQTT-3.1.2-4]). `authentication_name`
+  // (empty: none) owns the session: Event Grid refuses a session held by
+  // another name and counts each name's sessions against
+  // authorizer::max_sessions_per_authentication_name().
+  claim_result claim(const std::string& client_id, bool clean_start, const attach_fn& attach,
+                     std::string_view authentication_name = {});
   // Removes the session everywhere: registry, index, queues.
   void end_session(const slot_ptr& slot);
   std::string assign_client_id();
@@ -113,6 +122,10 @@ class broker_state {
   void note_drop(const slot_ptr& slot, session::deliver_status status);
   // Rewrites the record of a kept session whose will was just routed.
   void will_sent(const slot_ptr& slot);
+  // Under registry_mutex_: the sessions each authentication name holds.
+  protocol::reason_code check_owner(const session_slot* old, std::string_view name) const;
+  void count_owner(session_slot& slot, std::string_view name);
+  void uncount_owner(const session_slot& slot);
   // recovery.cpp: false if the session expired while the broker was down.
   struct due_will;
   bool recover_session(store::recovered_session&& rs,
@@ -121,10 +134,12 @@ class broker_state {
 
   broker_options options_;
   authenticator* auth_;  // owned by app/; null: allow_anonymous decides
+  authorizer* authz_;    // owned by app/; null: everything allowed, sessions not counted
   persistence persist_;  // before retained_, which writes through it
   mutable std::mutex registry_mutex_;
   std::unordered_map<std::string, slot_ptr> sessions_;
-  std::set<slot_ptr> waiting_;  // disconnected slots with a will or expiry pending
+  std::set<slot_ptr> waiting_;
+  std::unordered_map<std::string, std::uint32_t> sessions_per_name_;  // folded authentication name -> sessions  // disconnected slots with a will or expiry pending
   std::uint64_t next_slot_id_ = 0;
   std::mt19937_64 id_random_;
   std::atomic<std::uint64_t> generation_{0};

@@ -17,6 +17,7 @@ struct broker_stats {
   std::atomic<std::uint64_t> sessions_terminated_overflow{0};
   std::atomic<std::uint64_t> client_puback_failures{0};  // PUBACK/PUBREC with a reason >= 0x80 from clients
   std::atomic<std::uint64_t> shared_redelivered{0};    // moved to another $share member
+  std::atomic<std::uint64_t> publishes_denied{0};      // PUBLISH outside the client's topic spaces
 
   static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
     c.fetch_add(n, std::memory_order_relaxed);

@@ -15,6 +15,7 @@
 
 #include "base/heap_optional.hpp"
 #include "broker/authenticator.hpp"
+#include "broker/authorizer.hpp"
 #include "broker/broker_state.hpp"
 #include "broker/client_port.hpp"
 #include "broker/outbox.hpp"
@@ -46,6 +47,9 @@ class client_connection final : public client_port {
   bool check_connect(protocol::connect& c);
   void refuse_connect(protocol::reason_code v5_code, std::string_view why);
   protocol::connack make_connack(const protocol::connect& c, bool session_present) const;
+  // Authorization (authorization.cpp)
+  bool admit(const protocol::connect& c, std::string& authentication_name);
+  void deny_publish(const protocol::publish_in& p);
   // Post-CONNECT packets (packet_handlers.cpp)
   // `p` views the read buffer (or a decoded packet): valid for the call.
   void handle_publish(protocol::publish_in& p);
@@ -97,6 +101,9 @@ class client_connection final : public client_port {
   std::string auth_method_;
   std::unique_ptr<auth_exchange> exchange_;
   heap_optional<protocol::connect> pending_connect_;  // ~1.2 KB: on the heap, only while parked
+  // What this connection may publish and subscribe to (authorizer.hpp);
+  // null: everything (no authorizer, or one that does not restrict it).
+  std::unique_ptr<connection_policy> policy_;
 };
 
 }  // namespace gridmq::broker

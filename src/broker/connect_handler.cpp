@@ -134,6 +134,8 @@ void client_connection::on_connect_auth_step(auth_step&& st) {
 
 void client_connection::complete_connect(protocol::connect&& c, std::optional<std::string> auth_data) {
   const auto& opt = broker_.options();
+  std::string authentication_name;
+  if (!admit(c, authentication_name)) return;
   keep_alive_ = c.keep_alive;
   if (version_ == protocol_version::v5 && keep_alive_ > opt.max_keep_alive) keep_alive_ = opt.max_keep_alive;
 
@@ -170,7 +172,12 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
     protocol::encode(ack, version_, frames.emplace_back().bytes);
     s.state.attach(link, session::clock::now(), frames);
   };
-  auto claimed = broker_.claim(client_id_, c.clean_start, attach);
+  auto claimed = broker_.claim(client_id_, c.clean_start, attach, authentication_name);
+  if (claimed.refused != reason_code::success) {
+    return refuse_connect(claimed.refused, claimed.refused == reason_code::quota_exceeded
+                                               ? "the authentication name holds its maximum number of sessions"
+                                               : "the session belongs to another authentication name");
+  }
   slot_ = claimed.slot;
   phase_ = phase::connected;
   spdlog::debug("client '{}' connected from {} (v{}, session present {})", client_id_, info_.peer,

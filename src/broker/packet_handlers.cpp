@@ -92,6 +92,7 @@ void client_connection::handle_publish(protocol::publish_in& p) {
       !protocol::is_valid_mqtt_utf8(p.payload)) {
     return reject_publish(p, reason_code::payload_format_invalid, "[MQTT-3.3.2-4] payload is not UTF-8");
   }
+  if (policy_ && !policy_->may_publish(p.topic)) return deny_publish(p);
   auto packet_id = p.packet_id;
   auto level = p.qos_level;
   auto& persist = broker_.persist();
@@ -226,6 +227,7 @@ reason_code client_connection::check_subscription(const protocol::subscription_r
   if (has_identifier && !opt.subscription_identifier_available) {
     return reason_code::subscription_identifiers_not_supported;
   }
+  if (policy_ && !policy_->may_subscribe(req.filter)) return reason_code::not_authorized;  // authorizer.hpp
   if (slot_->subscriptions.count(req.filter) == 0) {
     if (count >= opt.max_subscriptions_per_session) return reason_code::quota_exceeded;
     ++count;

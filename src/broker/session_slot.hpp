@@ -49,6 +49,10 @@ class session_slot {
   std::optional<session::clock::time_point> expires_at;
   bool ended = false;
   bool drop_logged = false;  // drops are logged once per session, counted always
+  // With an authorizer: the authentication name that owns the session
+  // (case-folded; empty: none, e.g. recovered from the store). Guarded by
+  // the registry lock, not `mutex`: only claim() and end_session() use it.
+  std::string authentication_name;
   // With a store (persistence.hpp): whether this session is kept there, the
   // changes its state machine journaled and not yet written, and when its
   // last connection ended (wall clock; nullopt while connected).

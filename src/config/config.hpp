@@ -13,6 +13,7 @@
 
 #include "base/result.hpp"
 #include "config/listener_url.hpp"
+#include "namespace/certificate_identity.hpp"
 #include "namespace/namespace_model.hpp"
 
 namespace gridmq::config {
@@ -100,17 +101,8 @@ struct user_entry {
 
 // Where a connection's authentication name comes from (Event Grid's
 // Username plus alternativeAuthenticationNameSources, eventgrid.md 1.3):
-// tried in order, the first one present wins.
-enum class name_source : std::uint8_t {
-  username,
-  certificate_subject,     // the whole subject DN, RFC 2253 ("CN=d1,O=Example")
-  certificate_cn,          // the subject's CN only
-  certificate_dns,         // the first SAN dNSName
-  certificate_uri,         // the first SAN URI
-  certificate_ip,          // the first SAN iPAddress
-  certificate_email,       // the first SAN rfc822Name
-  certificate_thumbprint,  // SHA-256 of the DER certificate, 64 uppercase hex digits
-};
+// tried in order, the first one present wins. See namespace/certificate_identity.hpp.
+using name_source = ns::name_source;
 
 struct auth_settings {
   bool allow_anonymous = true;

@@ -1,0 +1,48 @@
+// Authorization of a connection (authorizer.hpp): admission at CONNECT, the
+// Will topic, and what a denied PUBLISH gets. The SUBSCRIBE check is one
+// line in check_subscription(). Without an authorizer none of this runs and
+// policy_ stays null, so the PUBLISH path pays one null check.
+#include <spdlog/spdlog.h>
+
+#include "broker/client_connection.hpp"
+
+namespace gridmq::broker {
+
+using protocol::protocol_version;
+using protocol::qos;
+using protocol::reason_code;
+
+bool client_connection::admit(const protocol::connect& c, std::string& authentication_name) {
+  auto* authz = broker_.authz();
+  if (authz == nullptr) return true;
+  auto a = authz->admit(identity{client_id_, c.username, info_.certificate.get()});
+  if (a.code != reason_code::success) {
+    refuse_connect(a.code, a.why);
+    return false;
+  }
+  // Event Grid lets a client connect and then drops it when its Will topic
+  // is outside its topic spaces (a third-party report, eventgrid.md 2.4);
+  // refusing the CONNECT says the same thing sooner and more clearly.
+  if (c.will_message && a.policy && !a.policy->may_publish(c.will_message->topic)) {
+    refuse_connect(reason_code::not_authorized, "Will topic '" + c.will_message->topic + "' is not in a topic space the client may publish to");
+    return false;
+  }
+  authentication_name = std::move(a.authentication_name);
+  policy_ = std::move(a.policy);
+  return true;
+}
+
+void client_connection::deny_publish(const protocol::publish_in& p) {
+  broker_stats::add(broker_.stats().publishes_denied);
+  std::string why = "Topic name '" + std::string(p.topic) + "' does not match any topic space the client may publish to";
+  if (version_ == protocol_version::v5 && p.qos_level == qos::at_most_once) {
+    // QoS 0 has no acknowledgement to carry a refusal: dropped, counted.
+    spdlog::debug("client '{}': {}; QoS 0 message dropped", client_id_, why);
+    return;
+  }
+  // v5 QoS 1/2: PUBACK / PUBREC 0x87 and the connection stays. 3.1.1 has no
+  // negative acknowledgement: Event Grid closes the connection (eventgrid.md 2.5).
+  reject_publish(p, reason_code::not_authorized, why);
+}
+
+}  // namespace gridmq::broker
