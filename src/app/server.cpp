@@ -54,6 +54,8 @@ transport::listener_options make_listener_options(const config::listener_setting
   o.handshake_timeout = std::chrono::seconds(c.limits.connect_timeout);
   o.proxy_protocol = l.proxy_protocol;
   o.connection.no_delay = l.no_delay;
+  // Pacing only matters without Nagle, which otherwise merges the writes.
+  o.connection.write_pacing = std::chrono::microseconds(l.no_delay ? l.write_pacing : 0);
   o.ws_path = l.path;
   if (config::uses_tls(l)) o.tls = make_tls_options(l.tls);
   // An HTTP body is an MQTT payload: the packet size limit bounds it.

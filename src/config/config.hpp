@@ -64,9 +64,13 @@ struct listener_settings : listener_url {
   tls_settings tls;
   std::string path = "/mqtt";
   bool proxy_protocol = false;
-  // TCP_NODELAY on accepted sockets: lower latency at low rates, but one
-  // segment per write, which costs CPU under load (bench/NOTES.md).
-  bool no_delay = false;
+  // TCP_NODELAY on accepted sockets, with writes paced by the broker
+  // (transport/write_pacer.hpp): a lone packet leaves at once, a stream at
+  // most every `write_pacing` microseconds per connection. Off: Nagle and the
+  // peer's delayed ACKs decide, which holds data for milliseconds under load
+  // (bench/NOTES.md).
+  bool no_delay = true;
+  std::uint32_t write_pacing = 500;  // 0 = every write at once
   std::string bearer_token;
   friend bool operator==(const listener_settings&, const listener_settings&) = default;
 };

@@ -132,6 +132,7 @@ void document_reader::read_listener(const toml::table& table, const std::string&
                     }});
   fields.push_back({"proxy_protocol", bool_field(l.proxy_protocol)});
   fields.push_back({"no_delay", bool_field(l.no_delay)});
+  fields.push_back({"write_pacing", int_field(l.write_pacing, 0, 1000000)});
   fields.push_back({"bearer_token", [&](const toml::node& n, const std::string& key) {
                       l.bearer_token = read_string(n, key);
                       if (l.bearer_token.empty()) fail(n.source(), key, "expected a non-empty token");

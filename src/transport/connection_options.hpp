@@ -23,6 +23,11 @@ struct connection_options {
   // (lower latency at moderate rates, several times the CPU per message:
   // bench/NOTES.md "Nagle, delayed ACKs and latency under load").
   bool no_delay = false;
+  // With no_delay: the least time between two writes of one connection
+  // ([listener] write_pacing, microseconds; 0 = write whenever output is
+  // ready). Output that comes sooner waits for the rest of the interval and
+  // leaves with whatever joined it (write_pacer.hpp).
+  std::chrono::microseconds write_pacing{0};
 };
 
 }  // namespace gridmq::transport

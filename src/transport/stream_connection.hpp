@@ -39,6 +39,7 @@
 #include "transport/connection_options.hpp"
 #include "transport/listener_context.hpp"
 #include "transport/deadline_queue.hpp"
+#include "transport/write_pacer.hpp"
 
 namespace spdlog {
 class logger;
@@ -51,6 +52,7 @@ class worker_read_buffer;
 template <class Stream>
 class stream_connection final : public broker::connection_sink,
                                 public timed_object,
+                                public paced_writer,
                                 public std::enable_shared_from_this<stream_connection<Stream>> {
  public:
   // `peer` names the connection in log lines; `listener` gives the
@@ -80,6 +82,14 @@ class stream_connection final : public broker::connection_sink,
   void keep_tail(std::span<const std::uint8_t> rest);
   bool reserve_read_space();
   void flush();
+  // With write pacing: true if the output is held (in writing_) for the
+  // pacer, which calls paced_flush() when the interval is up.
+  bool hold_output();
+  bool streaming(clock::time_point now);
+  void paced_flush() override;
+  void write_out();
+  void set_cork(bool on);
+  void flatten(std::size_t total);
   void on_write(const error_code& ec);
   void begin_close();
   void send_fin();
@@ -113,7 +123,14 @@ class stream_connection final : public broker::connection_sink,
 
   std::vector<broker::outbound_chunk> writing_;  // alive until the write completes
   std::vector<asio::const_buffer> gather_;
+  std::vector<std::uint8_t> flat_;  // a write of many small packets, copied into one buffer
+  clock::time_point last_write_{};  // with write pacing: when the last write began
   bool write_in_flight_ = false;
+  bool write_deferred_ = false;     // waiting in the worker's write_pacer
+  std::uint32_t held_bytes_ = 0;    // output held in writing_ while streaming
+  bool corked_ = false;             // TCP_CORK set for the write in flight
+  clock::time_point last_output_{};  // with write pacing: when output last became ready
+  std::uint32_t gap_average_us_ = write_pacer::idle_gap_us;  // and the average time between such
   bool read_in_flight_ = false;
   bool read_paused_ = false;  // a read waits for the write in flight to finish
 

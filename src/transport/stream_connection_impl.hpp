@@ -14,7 +14,10 @@
 // the time of the last received bytes instead of re-arming on every read.
 #pragma once
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/logger.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -75,6 +78,13 @@ template <class F>
 exact_alloc_handler<F> with_exact_allocation(F f) {
   return {std::move(f)};
 }
+
+// Asio's limit of buffers per scatter/gather system call (its max_buffers).
+inline constexpr std::size_t buffers_per_send = 64;
+// A write of more buffers is copied into one when it is at most this large;
+// the copy buffer is kept between writes up to flatten_keep.
+inline constexpr std::size_t flatten_limit = 256 * 1024;
+inline constexpr std::size_t flatten_keep = 64 * 1024;
 
 inline bool is_ordinary_close(const error_code& ec) {
   return ec == asio::error::eof || ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
@@ -352,24 +362,102 @@ void stream_connection<Stream>::keep_tail(std::span<const std::uint8_t> rest) {
 template <class Stream>
 void stream_connection<Stream>::flush() {
   if (finished_ || write_in_flight_ || fin_sent_) return;
+  if (hold_output()) return;
+  write_out();
+}
+
+template <class Stream>
+bool stream_connection<Stream>::hold_output() {
+  const auto pace = options().write_pacing;
+  if (pace.count() == 0 || closing_) return false;
+  const std::size_t before = writing_.size();
+  port_->drain(writing_);
+  // Nothing new: what is held keeps waiting for the pacer.
+  if (writing_.size() == before) return write_deferred_;
+  for (std::size_t i = before; i < writing_.size(); ++i) {
+    held_bytes_ += writing_[i].bytes.size() + (writing_[i].payload ? writing_[i].payload->size() : 0);
+  }
+  const auto now = clock::now();
+  if (!streaming(now)) return false;
+  if (held_bytes_ >= write_pacer::full_write || now >= last_write_ + pace) return false;
+  if (!write_deferred_) {
+    write_deferred_ = true;
+    asio::use_service<write_pacer>(executor_.context()).defer(executor_, this->shared_from_this(), last_write_ + pace);
+  }
+  return true;
+}
+
+template <class Stream>
+bool stream_connection<Stream>::streaming(clock::time_point now) {
+  // A moving average of the time between bursts of output: a reply or a
+  // message at a low rate leaves at once, a stream waits to leave together.
+  using std::chrono::microseconds;
+  const auto gap = std::chrono::duration_cast<microseconds>(now - last_output_).count();
+  last_output_ = now;
+  const auto clamped = static_cast<std::uint32_t>(std::clamp<std::int64_t>(gap, 0, write_pacer::idle_gap_us));
+  gap_average_us_ = gap_average_us_ - gap_average_us_ / 8 + clamped / 8;
+  return gap_average_us_ < write_pacer::stream_gap_us;
+}
+
+template <class Stream>
+void stream_connection<Stream>::paced_flush() {
+  write_deferred_ = false;
+  if (finished_ || write_in_flight_ || fin_sent_) return;
+  write_out();
+}
+
+template <class Stream>
+void stream_connection<Stream>::write_out() {
   port_->drain(writing_);
   gather_.clear();
+  std::size_t total = 0;
   for (const auto& chunk : writing_) {
     if (!chunk.bytes.empty()) gather_.emplace_back(chunk.bytes.data(), chunk.bytes.size());
     if (chunk.payload && !chunk.payload->empty()) gather_.emplace_back(chunk.payload->data(), chunk.payload->size());
+    total += chunk.bytes.size() + (chunk.payload ? chunk.payload->size() : 0);
   }
+  if (gather_.size() > stream_detail::buffers_per_send && total <= stream_detail::flatten_limit) flatten(total);
   if (gather_.empty()) {
     writing_.clear();
     if (closing_) send_fin();
     return;
   }
   write_in_flight_ = true;
+  held_bytes_ = 0;
+  if (options().write_pacing.count() != 0) {
+    last_write_ = clock::now();
+    // Asio writes at most 64 buffers per sendmsg; without Nagle each call
+    // would leave as a segment of its own. Corked, the write leaves whole.
+    if (gather_.size() > stream_detail::buffers_per_send) set_cork(true);
+  }
   stream_.write(stream_detail::buffer_view{gather_.data(), gather_.data() + gather_.size()},
                 [self = this->shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); });
 }
 
 template <class Stream>
+void stream_connection<Stream>::flatten(std::size_t total) {
+  // Many small packets: one copy into one buffer costs less than a system
+  // call per 64 of them.
+  flat_.resize(total);
+  std::uint8_t* at = flat_.data();
+  for (const auto& b : gather_) {
+    std::memcpy(at, b.data(), b.size());
+    at += b.size();
+  }
+  gather_.assign(1, asio::const_buffer(flat_.data(), flat_.size()));
+}
+
+template <class Stream>
+void stream_connection<Stream>::set_cork(bool on) {
+  const int value = on ? 1 : 0;
+  // Best effort: without the option the write still happens, in more segments.
+  (void)::setsockopt(stream_.lowest().native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+  corked_ = on;
+}
+
+template <class Stream>
 void stream_connection<Stream>::on_write(const error_code& ec) {
+  if (corked_) set_cork(false);
   write_in_flight_ = false;
   writing_.clear();
   gather_.clear();
@@ -377,6 +465,9 @@ void stream_connection<Stream>::on_write(const error_code& ec) {
     // A burst is over; do not keep its bookkeeping for the connection's life.
     std::vector<broker::outbound_chunk>().swap(writing_);
     std::vector<asio::const_buffer>().swap(gather_);
+  }
+  if (flat_.capacity() > stream_detail::flatten_keep) {
+    std::vector<std::uint8_t>().swap(flat_);
   }
   if (ec) {
     fail(ec, "write");

@@ -205,12 +205,17 @@ TEST(config_loader, listener_errors) {
   expect_error("[[listener]]\nurl = \"mqtt://h:1\"\nno_delay = \"yes\"\n", 3, "listener[0].no_delay", "expected");
 }
 
-TEST(config_loader, listener_no_delay) {
-  const config c = load_string("[[listener]]\nurl = \"mqtt://h:1\"\nno_delay = true\n[[listener]]\nurl = \"ws://h:2\"\n",
-                               "gridmq.toml");
+TEST(config_loader, listener_no_delay_and_write_pacing) {
+  const config c = load_string(
+      "[[listener]]\nurl = \"mqtt://h:1\"\nno_delay = false\n[[listener]]\nurl = \"ws://h:2\"\nwrite_pacing = 0\n",
+      "gridmq.toml");
   ASSERT_EQ(c.listeners.size(), 2u);
-  EXPECT_TRUE(c.listeners[0].no_delay);
-  EXPECT_FALSE(c.listeners[1].no_delay);  // Nagle stays on unless asked
+  EXPECT_FALSE(c.listeners[0].no_delay);
+  EXPECT_EQ(c.listeners[0].write_pacing, 500u);  // the default
+  EXPECT_TRUE(c.listeners[1].no_delay);           // paced writes without Nagle unless asked
+  EXPECT_EQ(c.listeners[1].write_pacing, 0u);
+  expect_error("[[listener]]\nurl = \"mqtt://h:1\"\nwrite_pacing = -1\n", 3, "listener[0].write_pacing", "");
+  expect_error("[[listener]]\nurl = \"mqtt://h:1\"\nwrite_pacing = 2000000\n", 3, "listener[0].write_pacing", "");
 }
 
 TEST(config_loader, toml_syntax_error_names_line) {

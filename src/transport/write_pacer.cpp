@@ -1,0 +1,38 @@
+#include "transport/write_pacer.hpp"
+
+namespace gridmq::transport {
+
+void write_pacer::defer(const executor& ex, std::shared_ptr<paced_writer> w, clock::time_point due) {
+  if (!timer_) timer_.emplace(ex);
+  waiting_.push_back(std::move(w));
+  if (!armed_for_ || due < *armed_for_) arm(due);
+}
+
+void write_pacer::arm(clock::time_point due) {
+  armed_for_ = due;
+  timer_->expires_at(due);  // cancels a later wait: its handler sees operation_aborted
+  timer_->async_wait([this](const error_code& ec) {
+    if (ec) return;
+    fire();
+  });
+}
+
+void write_pacer::fire() {
+  armed_for_.reset();
+  firing_.swap(waiting_);
+  // A connection may defer again from paced_flush(): it lands in waiting_
+  // and arms a new wait.
+  for (auto& w : firing_) w->paced_flush();
+  firing_.clear();
+}
+
+void write_pacer::shutdown() {
+  // Handlers are destroyed unrun when the context stops; drop the connections
+  // held here so they are not kept alive past the worker.
+  if (timer_) timer_.reset();
+  waiting_.clear();
+  firing_.clear();
+  armed_for_.reset();
+}
+
+}  // namespace gridmq::transport
