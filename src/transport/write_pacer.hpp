@@ -46,7 +46,7 @@ class write_pacer final : public asio::execution_context::service {
   // stream_gap_us on average (a moving average, gaps counted up to
   // idle_gap_us) is streaming: its output is held up to the pacing interval.
   // Slower output (a reply, messages at a low rate) leaves at once.
-  static constexpr std::uint32_t stream_gap_us = 100;
+  static constexpr std::uint32_t stream_gap_us = 50;
   static constexpr std::uint32_t idle_gap_us = 10000;
   // Held output this large leaves at once: a segment's worth (the loopback
   // MSS is 64 KiB), so pacing never makes a busy stream's writes smaller
