@@ -1,4 +1,5 @@
 #include "config/loader.hpp"
+#include "config_errors.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,23 +10,8 @@
 namespace gridmq::config {
 namespace {
 
-// The message of the config_error that loading `text` throws, or "" if none.
-std::string error_of(std::string_view text) {
-  try {
-    load_string(text, "gridmq.toml");
-  } catch (const config_error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-// Asserts that loading `text` fails and the message names file:line: key.
-void expect_error(std::string_view text, int line, std::string_view key, std::string_view detail = {}) {
-  const std::string msg = error_of(text);
-  const std::string where = "gridmq.toml:" + std::to_string(line) + ": " + std::string(key) + ": ";
-  EXPECT_EQ(msg.rfind(where, 0), 0u) << "message: " << msg << "\nexpected prefix: " << where;
-  EXPECT_NE(msg.find(detail), std::string::npos) << "message: " << msg << "\nexpected: " << detail;
-}
+using test_support::error_of;
+using test_support::expect_error;
 
 TEST(config_loader, empty_document_gives_embedded_defaults) {
   const config c = load_string("", "gridmq.toml");

@@ -4,25 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "config/loader.hpp"
+#include "config_errors.hpp"
 
 namespace gridmq::config {
 namespace {
 
-std::string error_of(std::string_view text) {
-  try {
-    load_string(text, "gridmq.toml");
-  } catch (const config_error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-void expect_error(std::string_view text, int line, std::string_view key, std::string_view detail) {
-  const std::string msg = error_of(text);
-  const std::string where = "gridmq.toml:" + std::to_string(line) + ": " + std::string(key) + ": ";
-  EXPECT_EQ(msg.rfind(where, 0), 0u) << "message: " << msg << "\nexpected prefix: " << where;
-  EXPECT_NE(msg.find(detail), std::string::npos) << "message: " << msg << "\nexpected: " << detail;
-}
+using test_support::error_of;
+using test_support::expect_error;
 
 constexpr std::string_view full = R"(
 [auth]
