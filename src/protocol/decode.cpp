@@ -79,18 +79,26 @@ decode_result dispatch(wire_reader& r, std::uint8_t first_byte, protocol_version
   return fail(reason_code::malformed_packet, "[2.1.2] unknown packet type");
 }
 
+// The bytes after the fixed header of a non-empty packet, once its
+// Remaining Length is checked against the packet's size.
+result<std::span<const std::uint8_t>, decode_error> body_of(std::span<const std::uint8_t> whole_packet) {
+  std::uint32_t remaining = 0;
+  const int used = read_varint(whole_packet.subspan(1), remaining);
+  if (used <= 0) return unexpected{decode_error{reason_code::malformed_packet, "[1.5.5] bad remaining length"}};
+  const std::size_t header = 1 + static_cast<std::size_t>(used);
+  if (whole_packet.size() - header != remaining) {
+    return unexpected{decode_error{reason_code::malformed_packet, "remaining length does not match the packet"}};
+  }
+  return whole_packet.subspan(header);
+}
+
 }  // namespace
 
 result<packet, decode_error> decode(std::span<const std::uint8_t> whole_packet, protocol_version version) {
   if (whole_packet.empty()) return fail(reason_code::malformed_packet, "empty packet");
-  std::uint32_t remaining = 0;
-  const int used = read_varint(whole_packet.subspan(1), remaining);
-  if (used <= 0) return fail(reason_code::malformed_packet, "[1.5.5] bad remaining length");
-  const std::size_t header = 1 + static_cast<std::size_t>(used);
-  if (whole_packet.size() - header != remaining) {
-    return fail(reason_code::malformed_packet, "remaining length does not match the packet");
-  }
-  wire_reader r(whole_packet.subspan(header));
+  auto body = body_of(whole_packet);
+  if (!body) return unexpected{body.error()};
+  wire_reader r(*body);
   return dispatch(r, whole_packet[0], version);
 }
 
@@ -103,14 +111,12 @@ bool decode_publish(std::span<const std::uint8_t> whole_packet, protocol_version
   if (whole_packet.empty() || (whole_packet[0] >> 4) != publish_type) {
     return failed(reason_code::malformed_packet, "not a PUBLISH");
   }
-  std::uint32_t remaining = 0;
-  const int used = read_varint(whole_packet.subspan(1), remaining);
-  if (used <= 0) return failed(reason_code::malformed_packet, "[1.5.5] bad remaining length");
-  const std::size_t header = 1 + static_cast<std::size_t>(used);
-  if (whole_packet.size() - header != remaining) {
-    return failed(reason_code::malformed_packet, "remaining length does not match the packet");
+  auto body = body_of(whole_packet);
+  if (!body) {
+    error = body.error();
+    return false;
   }
-  wire_reader r(whole_packet.subspan(header));
+  wire_reader r(*body);
   if (!decode_publish_fields(r, static_cast<std::uint8_t>(whole_packet[0] & 0x0F), version, out)) {
     error = r.error();
     return false;

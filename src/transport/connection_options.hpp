@@ -17,11 +17,11 @@ struct connection_options {
   // After close(): how long queued output may take to reach the peer (and the
   // peer to answer our FIN) before the socket is closed hard.
   std::chrono::milliseconds close_timeout{5000};
-  // TCP_NODELAY ([listener] no_delay). Off by default: the broker writes
-  // small batches often and Nagle merges them into few segments, which
-  // saturated throughput depends on; on, each write is a segment at once
-  // (lower latency at moderate rates, several times the CPU per message:
-  // bench/NOTES.md "Nagle, delayed ACKs and latency under load").
+  // TCP_NODELAY ([listener] no_delay, on by default in the config; off here
+  // for connections made without one, such as unit tests). On, the
+  // broker paces its writes itself (write_pacing, write_pacer.hpp); off,
+  // Nagle and the peer's delayed ACKs do (bench/NOTES.md "Nagle, delayed
+  // ACKs and latency under load").
   bool no_delay = false;
   // With no_delay: the least time between two writes of one connection
   // ([listener] write_pacing, microseconds; 0 = write whenever output is

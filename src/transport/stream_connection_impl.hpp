@@ -79,6 +79,10 @@ exact_alloc_handler<F> with_exact_allocation(F f) {
   return {std::move(f)};
 }
 
+inline std::size_t size_of(const broker::outbound_chunk& c) noexcept {
+  return c.bytes.size() + (c.payload ? c.payload->size() : 0);
+}
+
 // Asio's limit of buffers per scatter/gather system call (its max_buffers).
 inline constexpr std::size_t buffers_per_send = 64;
 // A write of more buffers is copied into one when it is at most this large;
@@ -374,9 +378,7 @@ bool stream_connection<Stream>::hold_output() {
   port_->drain(writing_);
   // Nothing new: what is held keeps waiting for the pacer.
   if (writing_.size() == before) return write_deferred_;
-  for (std::size_t i = before; i < writing_.size(); ++i) {
-    held_bytes_ += writing_[i].bytes.size() + (writing_[i].payload ? writing_[i].payload->size() : 0);
-  }
+  for (std::size_t i = before; i < writing_.size(); ++i) held_bytes_ += stream_detail::size_of(writing_[i]);
   const auto now = clock::now();
   if (!streaming(now)) return false;
   if (held_bytes_ >= write_pacer::full_write || now >= last_write_ + pace) return false;
@@ -414,7 +416,7 @@ void stream_connection<Stream>::write_out() {
   for (const auto& chunk : writing_) {
     if (!chunk.bytes.empty()) gather_.emplace_back(chunk.bytes.data(), chunk.bytes.size());
     if (chunk.payload && !chunk.payload->empty()) gather_.emplace_back(chunk.payload->data(), chunk.payload->size());
-    total += chunk.bytes.size() + (chunk.payload ? chunk.payload->size() : 0);
+    total += stream_detail::size_of(chunk);
   }
   if (gather_.size() > stream_detail::buffers_per_send && total <= stream_detail::flatten_limit) flatten(total);
   if (gather_.empty()) {
