@@ -93,7 +93,7 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
       if (old->link) {
         // [MQTT-3.1.4-3] take over: DISCONNECT 0x8E to the old connection, then close it.
         push_disconnect(*old->link, old->version, protocol::reason_code::session_taken_over);
-        old->link->close();
+        old->link->close(protocol::reason_code::session_taken_over);
         old->link.reset();
         old->connected = false;
         old->state.detach();
@@ -399,7 +399,7 @@ bool broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& 
     persisted = persist_.flush_journal(*slot, frames, slot->link);
     if (status == session::deliver_status::overflow_terminate && slot->link) {
       push_disconnect(*slot->link, slot->version, protocol::reason_code::quota_exceeded);
-      slot->link->close();
+      slot->link->close(protocol::reason_code::quota_exceeded);
     }
   }
   stats_.add(stats_.deliveries);
@@ -476,7 +476,7 @@ void broker_state::shutdown() {
     std::lock_guard lock(s->mutex);
     if (!s->link) continue;
     push_disconnect(*s->link, s->version, protocol::reason_code::server_shutting_down);
-    s->link->close();
+    s->link->close(protocol::reason_code::server_shutting_down);
   }
 }
 

@@ -127,7 +127,7 @@ void client_connection::on_decode_error(const protocol::decode_error& e, std::sp
     outbox_->push(std::move(f));
     spdlog::info("{}: unsupported protocol version, refused", info_.peer);
     phase_ = phase::closing;
-    outbox_->close();
+    outbox_->close(reason_code::unsupported_protocol_version);
     return;
   }
   fail(e.code, e.what);
@@ -142,7 +142,7 @@ void client_connection::fail(reason_code code, std::string_view why) {
     send(d);
   }
   phase_ = phase::closing;
-  outbox_->close();
+  outbox_->close(code);
   release_session();
 }
 
@@ -195,7 +195,7 @@ void client_connection::on_idle_timeout() {
   if (phase_ == phase::awaiting_connect || phase_ == phase::authenticating) {
     spdlog::info("{}: no CONNECT in time, closing", info_.peer);
     phase_ = phase::closing;
-    outbox_->close();
+    outbox_->close(reason_code::keep_alive_timeout);
     return;
   }
   fail(reason_code::keep_alive_timeout, "[MQTT-3.1.2-24] keep alive timeout");

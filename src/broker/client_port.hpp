@@ -27,6 +27,18 @@ struct outbound_chunk {
   std::shared_ptr<const std::string> payload;  // may be null
 };
 
+// Why the broker ends a connection, in words a transport can pass on: a
+// WebSocket close frame carries it as its status code (RFC 6455 7.4.1).
+// The broker derives it from the MQTT reason code it closes with.
+enum class close_reason : std::uint8_t {
+  normal,            // 1000: DISCONNECT answered, session taken over, success codes
+  going_away,        // 1001: the server shuts down or sends the client elsewhere
+  protocol_error,    // 1002: malformed packet, protocol error, keep-alive timeout
+  policy_violation,  // 1008: not authorized, quota, banned, rates, limits refused
+  too_big,           // 1009: packet too large
+  internal_error,    // 1011: unspecified / implementation-specific error, server busy
+};
+
 // Implemented by the transport, one per connection. The broker holds a
 // reference only between client_port creation and on_closed() returning.
 class connection_sink {
@@ -37,7 +49,8 @@ class connection_sink {
   virtual void wake() noexcept = 0;
   // The broker is done with the connection: flush what is queued, then close
   // the socket. Safe from any thread; on_closed() follows on the worker.
-  virtual void close() noexcept = 0;
+  // Only the first call's reason counts.
+  virtual void close(close_reason why) noexcept = 0;
 };
 
 // A client certificate that the TLS handshake verified against the

@@ -20,7 +20,7 @@ void client_connection::refuse_connect(reason_code v5_code, std::string_view why
   if (version_ == protocol_version::v5 && problem_info_) ack.props.reason_string = std::string(why);
   send(ack);
   phase_ = phase::closing;
-  outbox_->close();
+  outbox_->close(v5_code);
 }
 
 bool client_connection::check_connect(protocol::connect& c) {

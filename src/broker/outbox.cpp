@@ -66,7 +66,7 @@ void outbox::fill(std::uint64_t ticket, session::frame_list& frames) {
   if (release_ready()) sink_->wake();
   if (held_.empty() && close_pending_) {
     close_pending_ = false;
-    sink_->close();
+    sink_->close(close_why_);
   }
 }
 
@@ -81,15 +81,16 @@ void outbox::drain(std::vector<outbound_chunk>& out) {
   bytes_ = 0;
 }
 
-void outbox::close() {
+void outbox::close(protocol::reason_code why) {
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
   closing_ = true;
+  close_why_ = close_reason_of(why);
   if (!held_.empty()) {
     close_pending_ = true;  // what was reserved before the close still goes out
     return;
   }
-  sink_->close();
+  sink_->close(close_why_);
 }
 
 void outbox::detach_sink() {
@@ -104,6 +105,41 @@ void outbox::detach_sink() {
 std::size_t outbox::pending_bytes() const {
   std::lock_guard lock(mutex_);
   return bytes_ + held_bytes_;
+}
+
+close_reason close_reason_of(protocol::reason_code code) noexcept {
+  using protocol::reason_code;
+  if (!protocol::is_error(code)) return close_reason::normal;
+  switch (code) {
+    case reason_code::session_taken_over:  // [MQTT-3.1.4-3] the client's session lives on elsewhere
+      return close_reason::normal;
+    case reason_code::server_shutting_down:
+    case reason_code::use_another_server:
+    case reason_code::server_moved:
+      return close_reason::going_away;
+    case reason_code::packet_too_large:
+      return close_reason::too_big;
+    case reason_code::client_identifier_not_valid:
+    case reason_code::bad_user_name_or_password:
+    case reason_code::not_authorized:
+    case reason_code::banned:
+    case reason_code::bad_authentication_method:
+    case reason_code::message_rate_too_high:
+    case reason_code::quota_exceeded:
+    case reason_code::administrative_action:
+    case reason_code::connection_rate_exceeded:
+    case reason_code::maximum_connect_time:
+      return close_reason::policy_violation;
+    case reason_code::unspecified_error:
+    case reason_code::implementation_specific_error:
+    case reason_code::server_unavailable:
+    case reason_code::server_busy:
+      return close_reason::internal_error;
+    default:
+      // Malformed packets, protocol errors, a missed keep alive, limits the
+      // client was told in CONNACK and broke anyway: the client broke MQTT.
+      return close_reason::protocol_error;
+  }
 }
 
 }  // namespace gridmq::broker

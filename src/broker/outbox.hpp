@@ -20,10 +20,15 @@
 #include <vector>
 
 #include "broker/client_port.hpp"
+#include "protocol/reason_code.hpp"
 #include "session/frame.hpp"
 #include "session/lazy_deque.hpp"
 
 namespace gridmq::broker {
+
+// What a transport is told when the broker closes with `code` (the v5
+// DISCONNECT / CONNACK reason, also used for 3.1.1 closes that have none).
+close_reason close_reason_of(protocol::reason_code code) noexcept;
 
 class outbox {
  public:
@@ -42,8 +47,9 @@ class outbox {
   // Moves everything that may go out now into `out`.
   void drain(std::vector<outbound_chunk>& out);
   // Asks the transport to flush and close, once every reservation made
-  // before is filled.
-  void close();
+  // before is filled; `why` becomes the transport's close reason (the
+  // WebSocket status code). Only the first close counts.
+  void close(protocol::reason_code why = protocol::reason_code::success);
   // The transport connection is gone: never touch the sink again.
   void detach_sink();
   std::size_t pending_bytes() const;
@@ -69,6 +75,7 @@ class outbox {
   std::size_t held_bytes_ = 0;  // in held_
   bool closing_ = false;       // no more pushes
   bool close_pending_ = false;  // close the sink when held_ empties
+  close_reason close_why_ = close_reason::normal;
 };
 
 }  // namespace gridmq::broker

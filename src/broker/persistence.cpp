@@ -100,7 +100,7 @@ void persistence::commit(store::write_batch&& b, session::frame_list&& frames, c
       }
       frames.clear();
       link->fill(ticket, frames);
-      link->close();
+      link->close(protocol::reason_code::unspecified_error);
       return;
     }
     link->fill(ticket, frames);

@@ -40,7 +40,7 @@ void broker_client::wake() noexcept {
   }
 }
 
-void broker_client::close() noexcept {
+void broker_client::close(broker::close_reason) noexcept {
   try {
     x_->post([weak = weak_from_this()] {
       auto s = weak.lock();

@@ -28,7 +28,7 @@ class broker_client : public broker::connection_sink, public std::enable_shared_
   bool start(broker::client_acceptor& acceptor, const std::string& client_id);
 
   void wake() noexcept override;
-  void close() noexcept override;
+  void close(broker::close_reason why) noexcept override;
 
  protected:
   virtual void on_packet(const wire::packet& p) = 0;

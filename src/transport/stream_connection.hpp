@@ -69,7 +69,7 @@ class stream_connection final : public broker::connection_sink,
              std::span<const std::uint8_t> initial = {});
 
   void wake() noexcept override;
-  void close() noexcept override;
+  void close(broker::close_reason why) noexcept override;
 
  private:
   using clock = std::chrono::steady_clock;

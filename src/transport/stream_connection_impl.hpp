@@ -96,6 +96,21 @@ inline bool is_ordinary_close(const error_code& ec) {
          ec == asio::ssl::error::stream_truncated;
 }
 
+// The WebSocket status code (RFC 6455 7.4.1) of a close frame that says why
+// the broker ended the connection.
+inline std::uint16_t websocket_code(broker::close_reason why) {
+  using broker::close_reason;
+  switch (why) {
+    case close_reason::normal: return 1000;
+    case close_reason::going_away: return 1001;
+    case close_reason::protocol_error: return 1002;
+    case close_reason::policy_violation: return 1008;
+    case close_reason::too_big: return 1009;
+    case close_reason::internal_error: return 1011;
+  }
+  return 1000;
+}
+
 }  // namespace stream_detail
 
 
@@ -175,12 +190,16 @@ void stream_connection<Stream>::wake() noexcept {
 }
 
 template <class Stream>
-void stream_connection<Stream>::close() noexcept {
+void stream_connection<Stream>::close(broker::close_reason why) noexcept {
   if (close_requested_.exchange(true, std::memory_order_acq_rel)) return;
   auto self = this->weak_from_this().lock();
   if (!self) return;
   try {
-    asio::post(executor_, [self = std::move(self)] { self->begin_close(); });
+    asio::post(executor_, [self = std::move(self), why] {
+      // A goodbye the transport already chose (a text frame) keeps its code.
+      if (!self->closing_) self->close_code_ = stream_detail::websocket_code(why);
+      self->begin_close();
+    });
   } catch (...) {
     // Out of memory while posting: the idle or close timer still ends the connection.
   }
