@@ -74,6 +74,10 @@ void persistence::add_events(const session_slot& s, const session::journal& even
     q.qos_level = e.how.qos_level;
     q.retain = e.how.retain;
     q.subscription_ids = e.how.subscription_ids;
+    if (e.how.share) {
+      q.share_group = e.how.share->group;
+      q.share_filter = e.how.share->filter;
+    }
     b.put_queue_entry(std::move(q));
   }
 }

@@ -18,7 +18,10 @@
 //   crash in between sends it again rather than never).
 #include <spdlog/spdlog.h>
 
+#include <map>
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include "broker/broker_state.hpp"
 
@@ -153,10 +156,18 @@ bool broker_state::recover_session(store::recovered_session&& rs,
   slot->expiry_interval = rec.expiry_interval;
   slot->disconnected_at = disconnected;
   if (expires) slot->expires_at = now.to_steady(*expires);
+  // One origin object per $share subscription, shared by its entries.
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const session::share_origin>> origins;
   for (auto& e : rs.queue) {
     auto it = messages.find(e.message_id);
     if (it == messages.end()) continue;  // the store checks this; never happens
-    session::delivery d{e.qos_level, e.retain, std::move(e.subscription_ids), nullptr};
+    std::shared_ptr<const session::share_origin> share;
+    if (!e.share_group.empty()) {
+      auto& o = origins[{e.share_group, e.share_filter}];
+      if (!o) o = std::make_shared<const session::share_origin>(session::share_origin{e.share_group, e.share_filter});
+      share = o;
+    }
+    session::delivery d{e.qos_level, e.retain, std::move(e.subscription_ids), std::move(share)};
     slot->state.restore(e.sequence, it->second, std::move(d), to_session(e.state), e.packet_id);
   }
   std::vector<store::queue_entry>().swap(rs.queue);  // freed as we go, not at the end

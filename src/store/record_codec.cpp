@@ -12,6 +12,10 @@ namespace {
 
 enum session_bits : std::uint8_t { has_disconnected_at = 1, has_will = 2, has_will_at = 4 };
 enum subscription_bits : std::uint8_t { bit_no_local = 1, bit_retain_as_published = 2 };
+// A queue entry's state byte carries this bit when a $share origin follows
+// the subscription ids. Entries without one keep the original bytes, so
+// stores written before it read unchanged.
+constexpr std::uint8_t entry_has_share = 0x80;
 
 std::string start_value() {
   std::string v;
@@ -216,12 +220,17 @@ std::string encode_queue_entry(const queue_entry& e) {
   std::string out = start_value();
   byte_writer w(out);
   w.u64(e.message_id);
-  w.u8(static_cast<std::uint8_t>(e.state));
+  const bool shared = !e.share_group.empty();
+  w.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(e.state) | (shared ? entry_has_share : 0)));
   w.u16(e.packet_id);
   w.u8(static_cast<std::uint8_t>(e.qos_level));
   w.u8(e.retain ? 1 : 0);
   w.u32(static_cast<std::uint32_t>(e.subscription_ids.size()));
   for (const std::uint32_t id : e.subscription_ids) w.u32(id);
+  if (shared) {
+    w.bytes(e.share_group);
+    w.bytes(e.share_filter);
+  }
   return out;
 }
 
@@ -236,6 +245,8 @@ decoded<queue_entry> decode_queue_entry(std::string_view client_id, std::uint64_
       !r.flag(e.retain) || !r.u32(count)) {
     return finish(r, std::move(e));
   }
+  const bool shared = (state & entry_has_share) != 0;
+  state &= static_cast<std::uint8_t>(~entry_has_share);
   if (state > 2) {
     r.fail("unknown queue entry state");
     return finish(r, std::move(e));
@@ -248,6 +259,9 @@ decoded<queue_entry> decode_queue_entry(std::string_view client_id, std::uint64_
   }
   e.subscription_ids.resize(count);
   for (auto& id : e.subscription_ids) r.u32(id);
+  if (shared && r.bytes(e.share_group) && r.bytes(e.share_filter) && e.share_group.empty()) {
+    r.fail("empty $share group");
+  }
   r.expect_end();
   return finish(r, std::move(e));
 }

@@ -16,8 +16,9 @@
 //   retained      ver, u64 id, message body
 //   message body  bytes topic, u8 qos, flag retain, u8 has-expiry, [i64 expiry],
 //                 props, bytes payload
-//   queue entry   ver, u64 message id, u8 state, u16 packet id, u8 qos,
-//                 flag retain, u32 count, count x u32 subscription id
+//   queue entry   ver, u64 message id, u8 state (| 0x80: $share origin
+//                 follows), u16 packet id, u8 qos, flag retain, u32 count,
+//                 count x u32 subscription id, [bytes group, bytes filter]
 //   inbound qos2  ver
 //   props         u32 count, count x (u8 MQTT property id, value): byte,
 //                 u16, u32 or bytes by the id's type; a User Property is two

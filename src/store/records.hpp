@@ -86,6 +86,12 @@ struct queue_entry {
   protocol::qos qos_level = protocol::qos::at_most_once;
   bool retain = false;  // Retain As Published
   std::vector<std::uint32_t> subscription_ids;
+  // The $share subscription the message came through (group and filter
+  // without the "$share/<group>/" prefix); empty group: an ordinary one.
+  // Kept so that the message can move to another member of the group when
+  // this session ends, after a restart as before it ([MQTT-4.8.2]).
+  std::string share_group;
+  std::string share_filter;
 };
 
 // A QoS 2 packet id received from the client, awaiting its PUBREL

@@ -43,6 +43,8 @@ queue_entry rich_entry() {
   e.qos_level = protocol::qos::exactly_once;
   e.retain = true;
   e.subscription_ids = {1, 268435455};
+  e.share_group = "workers";
+  e.share_filter = "a/+/#";
   return e;
 }
 
@@ -83,6 +85,34 @@ TEST(record_codec, queue_entry_round_trip) {
     ASSERT_TRUE(d) << d.error();
     EXPECT_EQ(dump(*d), dump(e));
   }
+}
+
+TEST(record_codec, queue_entry_share_origin_is_optional) {
+  // Without a $share origin an entry keeps the bytes of the first format
+  // (golden/v1), so stores written before the origin was kept read as
+  // ordinary entries; with one, the state byte says so.
+  queue_entry plain = rich_entry();
+  plain.share_group.clear();
+  plain.share_filter.clear();
+  const std::string without = encode_queue_entry(plain);
+  const std::string with = encode_queue_entry(rich_entry());
+  EXPECT_EQ(static_cast<std::uint8_t>(without[9]), 2);         // state inflight_pubrel
+  EXPECT_EQ(static_cast<std::uint8_t>(with[9]), 0x80 | 2);     // ... with an origin
+  EXPECT_EQ(with.substr(0, 9), without.substr(0, 9));
+  auto d = decode_queue_entry("c", 1, with);
+  ASSERT_TRUE(d) << d.error();
+  EXPECT_EQ(d->share_group, "workers");
+  EXPECT_EQ(d->share_filter, "a/+/#");
+  // The bit without the fields, or an empty group, is an error.
+  std::string bit_only = without;
+  bit_only[9] = static_cast<char>(0x82);
+  EXPECT_FALSE(decode_queue_entry("c", 1, bit_only));
+  queue_entry empty_group = rich_entry();
+  empty_group.share_group.clear();
+  std::string forged = encode_queue_entry(empty_group);
+  forged[9] = static_cast<char>(0x82);
+  forged += std::string("\0\0\0\0\0\0\0\x01x", 9);
+  EXPECT_FALSE(decode_queue_entry("c", 1, forged));
 }
 
 TEST(record_codec, subscription_round_trip) {

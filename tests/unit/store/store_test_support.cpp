@@ -151,6 +151,7 @@ std::string dump(const queue_entry& e) {
   o << "entry " << q(e.client_id) << ' ' << e.sequence << " msg=" << e.message_id << " st=" << int(e.state)
     << " pid=" << e.packet_id << " q" << int(e.qos_level) << " r" << e.retain << " sids=";
   for (auto s : e.subscription_ids) o << s << ',';
+  if (!e.share_group.empty()) o << " share=" << q(e.share_group) << '/' << q(e.share_filter);
   return o.str();
 }
 
