@@ -50,6 +50,7 @@ void persistence::add_record(const session_slot& s, store::write_batch& b, const
   r.disconnected_at = s.disconnected_at;
   r.will = s.will.copy();
   if (s.will && s.will_at) r.will_at = now.to_wall(*s.will_at);
+  r.authentication_name = s.authentication_name;
   b.put_session(std::move(r));
 }
 

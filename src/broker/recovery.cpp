@@ -189,6 +189,11 @@ bool broker_state::recover_session(store::recovered_session&& rs,
   }
   {
     std::lock_guard reg(registry_mutex_);
+    if (!rec.authentication_name.empty()) {
+      // The owner stays the owner, and the session counts against its limit.
+      slot->authentication_name = std::move(rec.authentication_name);
+      ++sessions_per_name_[slot->authentication_name];
+    }
     sessions_.emplace(rec.client_id, slot);
     if (slot->will_at || slot->expires_at) waiting_.insert(slot);
   }

@@ -50,8 +50,9 @@ class session_slot {
   bool ended = false;
   bool drop_logged = false;  // drops are logged once per session, counted always
   // With an authorizer: the authentication name that owns the session
-  // (case-folded; empty: none, e.g. recovered from the store). Guarded by
-  // the registry lock, not `mutex`: only claim() and end_session() use it.
+  // (case-folded; empty: none), kept in the session's store record.
+  // Written by claim() under the registry lock (and `mutex` once the slot
+  // is shared); read under either (persistence reads it under `mutex`).
   std::string authentication_name;
   // With a store (persistence.hpp): whether this session is kept there, the
   // changes its state machine journaled and not yet written, and when its

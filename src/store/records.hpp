@@ -40,6 +40,10 @@ struct session_record {
   // When the will is due (disconnect + Will Delay Interval); nullopt while
   // the session is connected.
   std::optional<wall_time> will_at;
+  // With authorization: the (case-folded) authentication name that owns the
+  // session, so that after a restart another name still may not take it and
+  // it still counts against its owner's session limit. Empty: none.
+  std::string authentication_name;
 
   // When the session ends if nobody resumes it; nullopt = never or connected.
   std::optional<wall_time> expires_at() const noexcept {

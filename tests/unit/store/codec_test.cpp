@@ -24,6 +24,7 @@ session_record rich_session() {
   w.props = full_properties();
   s.will = w;
   s.will_at = wall_time(std::chrono::milliseconds(1700000010123));
+  s.authentication_name = "sensor-1";
   return s;
 }
 
@@ -85,6 +86,23 @@ TEST(record_codec, queue_entry_round_trip) {
     ASSERT_TRUE(d) << d.error();
     EXPECT_EQ(dump(*d), dump(e));
   }
+}
+
+TEST(record_codec, session_owner_is_optional) {
+  // Without an owner a session keeps the bytes of the first format
+  // (golden/v1); with one, has-bit 8 says the name follows.
+  session_record plain = rich_session();
+  plain.authentication_name.clear();
+  const std::string without = encode_session(plain);
+  const std::string with = encode_session(rich_session());
+  EXPECT_EQ(static_cast<std::uint8_t>(without[6]), 7);      // disconnected_at | will | will_at
+  EXPECT_EQ(static_cast<std::uint8_t>(with[6]), 8 | 7);
+  EXPECT_EQ(with.substr(without.size()), std::string("\0\0\0\x08sensor-1", 12));
+  auto d = decode_session("c", with);
+  ASSERT_TRUE(d) << d.error();
+  EXPECT_EQ(d->authentication_name, "sensor-1");
+  EXPECT_FALSE(decode_session("c", without.substr(0, 6) + '\x08' + without.substr(7)));  // bit, no name
+  EXPECT_FALSE(decode_session("c", without.substr(0, 6) + '\x0f' + without.substr(7) + std::string(4, '\0')));
 }
 
 TEST(record_codec, queue_entry_share_origin_is_optional) {

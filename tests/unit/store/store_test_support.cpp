@@ -136,6 +136,7 @@ std::string dump(const session_record& s) {
     o << " will{" << q(s.will->topic) << ' ' << dump_payload(s.will->payload) << " q" << int(s.will->qos_level)
       << " r" << s.will->retain << dump(s.will->props) << '}';
   }
+  if (!s.authentication_name.empty()) o << " owner=" << q(s.authentication_name);
   return o.str();
 }
 
