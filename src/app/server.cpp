@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "app/allocator.hpp"
 #include "app/settings.hpp"
 #include "store/rocksdb_store.hpp"
 
@@ -132,7 +133,7 @@ int server::run() {
     listener->start();
     log_.info("listening on {}", listener->url());
   }
-  log_.info("gridmq started with {} worker threads", workers_.size());
+  log_.info("gridmq started with {} worker threads, allocator {}", workers_.size(), allocator_description());
   control.run();
   shut_down();
   return 0;

@@ -6,6 +6,7 @@
 #include <boost/container/small_vector.hpp>
 #include <cstdio>
 
+#include "broker/push_batch.hpp"
 #include "protocol/codec.hpp"
 #include "topic/matches.hpp"
 #include "topic/validation.hpp"
@@ -395,8 +396,12 @@ bool broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& 
       return false;  // a slow reader loses QoS 0 rather than growing memory
     }
     status = slot->state.deliver(m, d, now, frames);
-    // A kept session's new entry is written before its PUBLISH goes out.
-    persisted = persist_.flush_journal(*slot, frames, slot->link);
+    if (d.qos_level == protocol::qos::at_most_once && slot->journal.empty() && slot->link) {
+      push_batch::push_qos0(slot->link, frames);
+    } else {
+      // A kept session's new entry is written before its PUBLISH goes out.
+      persisted = persist_.flush_journal(*slot, frames, slot->link);
+    }
     if (status == session::deliver_status::overflow_terminate && slot->link) {
       push_disconnect(*slot->link, slot->version, protocol::reason_code::quota_exceeded);
       slot->link->close(protocol::reason_code::quota_exceeded);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/push_batch.hpp"
+
 namespace gridmq::broker {
 
 using protocol::reason_code;
@@ -14,6 +16,8 @@ client_connection::client_connection(broker_state& broker, connection_sink& sink
 client_connection::~client_connection() = default;
 
 data_result client_connection::on_data(std::span<const std::uint8_t> buffered) {
+  // QoS 0 messages routed from this read batch reach each destination in one push.
+  push_batch batch;
   data_result r;
   now_ = session::clock::now();
   while (phase_ != phase::closing) {

@@ -1,41 +1,81 @@
 #include "broker/outbox.hpp"
 
+#include "broker/push_batch.hpp"
+
 #include <algorithm>
 #include <utility>
 
 namespace gridmq::broker {
 
+namespace {
+
+// A frame this small is copied into the chunk at the tail instead of being
+// queued as buffers of its own; the tail grows up to coalesce_limit bytes.
+constexpr std::size_t coalesce_frame_limit = 1024;
+constexpr std::size_t coalesce_limit = 64 * 1024;
+
+bool can_take(const outbound_chunk& tail, std::size_t n) {
+  return !tail.payload && tail.bytes.size() + n <= coalesce_limit;
+}
+
+}  // namespace
+
 void outbox::append(std::vector<outbound_chunk>& to, std::size_t& bytes, session::frame&& f) {
-  bytes += f.size();
-  to.push_back(outbound_chunk{std::move(f.bytes), std::move(f.payload)});
+  const std::size_t n = f.size();
+  bytes += n;
+  if (n > coalesce_frame_limit) {
+    to.push_back(outbound_chunk{std::move(f.bytes), std::move(f.payload)});
+    return;
+  }
+  // Small packets (a QoS 0 stream, acknowledgements) leave as a few large
+  // buffers: the worker that writes them gets one contiguous block instead
+  // of a buffer, a header allocation and a message reference per packet,
+  // each of which it would otherwise free, often on another core than the
+  // one that made it. The copy replaces the one the transport made anyway
+  // when it flattened many small buffers for one system call.
+  if (to.empty() || !can_take(to.back(), n)) {
+    to.push_back(outbound_chunk{std::move(f.bytes), nullptr});
+    if (f.payload) to.back().bytes += *f.payload;
+    return;
+  }
+  auto& tail = to.back().bytes;
+  tail += f.bytes;
+  if (f.payload) tail += *f.payload;
 }
 
 void outbox::push(session::frame_list& frames) {
   if (frames.empty()) return;
+  push_batch::flush_if_for(this);  // this thread's earlier QoS 0 packets go first
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
   if (held_.empty()) {
     for (auto& f : frames) append(chunks_, bytes_, std::move(f));
+    note_pending();
     sink_->wake();
     return;
   }
   if (!held_.back().ready) held_.push_back(segment{0, true, {}});
   for (auto& f : frames) append(held_.back().chunks, held_bytes_, std::move(f));
+  note_pending();
 }
 
 void outbox::push(session::frame&& f) {
+  push_batch::flush_if_for(this);
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
   if (held_.empty()) {
     append(chunks_, bytes_, std::move(f));
+    note_pending();
     sink_->wake();
     return;
   }
   if (!held_.back().ready) held_.push_back(segment{0, true, {}});
   append(held_.back().chunks, held_bytes_, std::move(f));
+  note_pending();
 }
 
 std::uint64_t outbox::reserve() {
+  push_batch::flush_if_for(this);
   std::lock_guard lock(mutex_);
   held_.push_back(segment{++last_ticket_, false, {}});
   return last_ticket_;
@@ -63,7 +103,9 @@ void outbox::fill(std::uint64_t ticket, session::frame_list& frames) {
   if (it == held_.end() || it->ready) return;
   it->ready = true;
   for (auto& f : frames) append(it->chunks, held_bytes_, std::move(f));
-  if (release_ready()) sink_->wake();
+  const bool moved = release_ready();
+  note_pending();
+  if (moved) sink_->wake();
   if (held_.empty() && close_pending_) {
     close_pending_ = false;
     sink_->close(close_why_);
@@ -79,9 +121,11 @@ void outbox::drain(std::vector<outbound_chunk>& out) {
     chunks_.clear();
   }
   bytes_ = 0;
+  note_pending();
 }
 
 void outbox::close(protocol::reason_code why) {
+  push_batch::flush_if_for(this);
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
   closing_ = true;
@@ -100,12 +144,12 @@ void outbox::detach_sink() {
   held_.clear();
   bytes_ = 0;
   held_bytes_ = 0;
+  note_pending();
 }
 
-std::size_t outbox::pending_bytes() const {
-  std::lock_guard lock(mutex_);
-  return bytes_ + held_bytes_;
-}
+std::size_t outbox::pending_bytes() const noexcept { return pending_.load(std::memory_order_relaxed); }
+
+void outbox::note_pending() noexcept { pending_.store(bytes_ + held_bytes_, std::memory_order_relaxed); }
 
 close_reason close_reason_of(protocol::reason_code code) noexcept {
   using protocol::reason_code;

@@ -14,6 +14,7 @@
 // outbox mutex is a leaf and is never held while taking another lock.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -52,7 +53,9 @@ class outbox {
   void close(protocol::reason_code why = protocol::reason_code::success);
   // The transport connection is gone: never touch the sink again.
   void detach_sink();
-  std::size_t pending_bytes() const;
+  // Bytes queued and not yet drained; read without the lock (a QoS 0
+  // delivery checks it per message), so a moment old.
+  std::size_t pending_bytes() const noexcept;
 
  private:
   // A reserved place (ticket != 0) or frames pushed behind one (ticket 0).
@@ -65,6 +68,8 @@ class outbox {
   // Moves the filled segments at the front of held_ to chunks_ (lock held);
   // true if anything became ready to drain.
   bool release_ready();
+  // Publishes bytes_ + held_bytes_ for pending_bytes() (lock held).
+  void note_pending() noexcept;
 
   mutable std::mutex mutex_;
   connection_sink* sink_;  // null after detach_sink()
@@ -76,6 +81,7 @@ class outbox {
   bool closing_ = false;       // no more pushes
   bool close_pending_ = false;  // close the sink when held_ empties
   close_reason close_why_ = close_reason::normal;
+  std::atomic<std::size_t> pending_{0};
 };
 
 }  // namespace gridmq::broker
