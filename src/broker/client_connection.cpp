@@ -18,6 +18,17 @@ client_connection::~client_connection() = default;
 data_result client_connection::on_data(std::span<const std::uint8_t> buffered) {
   // QoS 0 messages routed from this read batch reach each destination in one push.
   push_batch batch;
+  data_result r = read_packets(buffered);
+  if (acks_deferred_ && slot_) {
+    // The acknowledgements of this read batch: their deletions in one write.
+    acks_deferred_ = false;
+    std::lock_guard lock(slot_->mutex);
+    broker_.persist().flush_deferred(*slot_);
+  }
+  return r;
+}
+
+data_result client_connection::read_packets(std::span<const std::uint8_t> buffered) {
   data_result r;
   now_ = session::clock::now();
   while (phase_ != phase::closing) {

@@ -44,6 +44,8 @@ class client_connection final : public client_port {
   void on_connect_auth_step(auth_step&& st);
   void complete_connect(protocol::connect&& c, std::optional<std::string> auth_data);
   void handle_auth(const protocol::auth& a);
+  // on_data without the end-of-batch work.
+  data_result read_packets(std::span<const std::uint8_t> buffered);
   bool check_connect(protocol::connect& c);
   void refuse_connect(protocol::reason_code v5_code, std::string_view why);
   protocol::connack make_connack(const protocol::connect& c, bool session_present) const;
@@ -87,6 +89,7 @@ class client_connection final : public client_port {
   std::uint16_t keep_alive_ = 0;
   bool will_on_close_ = true;     // cleared by a normal DISCONNECT
   bool problem_info_ = true;      // Request Problem Information
+  bool acks_deferred_ = false;    // this read batch deferred deletions (persistence.hpp)
   std::uint32_t client_max_packet_ = 0;  // the client's Maximum Packet Size, 0 = none
   std::vector<std::string> topic_aliases_;  // inbound, index = alias; grows on first use of an alias
   std::string requested_client_id_;

@@ -173,6 +173,7 @@ void client_connection::handle_puback(const protocol::puback& p) {
   std::lock_guard lock(slot_->mutex);
   slot_->state.on_puback(p.packet_id, now_, frames_);
   broker_.persist().flush_journal(*slot_, frames_, outbox_);
+  acks_deferred_ = true;
 }
 
 void client_connection::handle_pubrec(const protocol::pubrec& p) {
@@ -208,6 +209,7 @@ void client_connection::handle_pubcomp(const protocol::pubcomp& p) {
   std::lock_guard lock(slot_->mutex);
   slot_->state.on_pubcomp(p.packet_id, now_, frames_);
   broker_.persist().flush_journal(*slot_, frames_, outbox_);
+  acks_deferred_ = true;
 }
 
 reason_code client_connection::check_subscription(const protocol::subscription_request& req, bool has_identifier,

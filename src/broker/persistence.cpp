@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace gridmq::broker {
@@ -17,6 +18,43 @@ session::clock::time_point clock_pair::to_steady(store::wall_time t) const noexc
 persistence::persistence(store::store* s) : store_(s), failure_logged_(std::make_shared<std::atomic<bool>>(false)) {}
 
 namespace {
+
+// sent_through is raised this far past the last QoS 1 PUBLISH sent, once
+// that PUBLISH comes within half of it: one small session-record write per
+// 8k messages instead of one entry write per message. After a crash at most
+// this many queued messages that were never sent carry DUP.
+constexpr std::uint64_t sent_lease = 16384;
+// Deferred deletions are written at once past this many (memory per session).
+constexpr std::size_t max_deferred = 4096;
+// With this many commits of deferred deletions not completed, PUBLISHes wait
+// for the store: bounds what a slow disk can pile up in its queue.
+constexpr std::uint32_t max_deferred_commits = 64;
+
+// What a journal needs from the store.
+struct journal_scan {
+  bool must_write = false;     // an entry created, or changed other than a QoS 1 send or an end
+  std::uint64_t top_sent = 0;  // the highest sequence of a QoS 1 entry sent (0: none)
+};
+
+// A QoS 1 entry that is (now) in flight. Its store entry stays `queued`:
+// QoS 1 in-flight state is never written, so that every stored QoS 1 entry
+// comes back queued, in sequence order, and sent_through marks which of
+// them go out with DUP.
+bool sent_qos1(const session::journal_event& e) noexcept {
+  return e.how.qos_level == protocol::qos::at_least_once && e.state == session::entry_state::inflight_publish &&
+         e.what != session::journal_event::kind::finished;
+}
+
+journal_scan scan(const session::journal& events) {
+  using kind = session::journal_event::kind;
+  journal_scan j;
+  for (const auto& e : events) {
+    if (e.what == kind::finished) continue;
+    if (sent_qos1(e)) j.top_sent = std::max(j.top_sent, e.sequence);
+    if (e.what != kind::sent || e.how.qos_level != protocol::qos::at_least_once) j.must_write = true;
+  }
+  return j;
+}
 
 store::entry_state to_store(session::entry_state s) noexcept {
   switch (s) {
@@ -51,7 +89,23 @@ void persistence::add_record(const session_slot& s, store::write_batch& b, const
   r.will = s.will.copy();
   if (s.will && s.will_at) r.will_at = now.to_wall(*s.will_at);
   r.authentication_name = s.authentication_name;
+  if (s.marks) r.sent_through = s.marks->sent_through_committed;
   b.put_session(std::move(r));
+}
+
+bool persistence::raise_sent_through(session_slot& s, std::uint64_t top_sent) const {
+  auto& m = *s.marks;
+  if (top_sent == 0 || top_sent + sent_lease / 2 <= m.sent_through_committed) return false;
+  m.sent_through_committed = top_sent + sent_lease;
+  return true;
+}
+
+void persistence::take_deferred(session_slot& s, store::write_batch& b) const {
+  if (!s.marks) return;
+  auto& d = s.marks->deferred_deletes;
+  for (const std::uint64_t seq : d) b.delete_queue_entry(s.state.client_id(), seq);
+  d.clear();
+  if (d.capacity() > 256) std::vector<std::uint64_t>().swap(d);  // a drain's burst, not kept by idle sessions
 }
 
 void persistence::add_events(const session_slot& s, const session::journal& events, store::write_batch& b,
@@ -63,6 +117,9 @@ void persistence::add_events(const session_slot& s, const session::journal& even
       b.delete_queue_entry(client_id, e.sequence);
       continue;
     }
+    // A QoS 1 send writes nothing: sent_through covers it (the caller
+    // raised it), and a crash sends the entry again with DUP.
+    if (e.what == kind::sent && e.how.qos_level == protocol::qos::at_least_once) continue;
     // Every change writes the whole entry; the message goes with the entry
     // that creates it (a message already stored is not written again).
     if (e.what == kind::created) b.put_message(to_record(e.msg, now));
@@ -70,8 +127,9 @@ void persistence::add_events(const session_slot& s, const session::journal& even
     q.client_id = client_id;
     q.sequence = e.sequence;
     q.message_id = e.msg->id;
-    q.state = to_store(e.state);
-    q.packet_id = e.packet_id;
+    const bool qos1 = sent_qos1(e);
+    q.state = qos1 ? store::entry_state::queued : to_store(e.state);
+    q.packet_id = qos1 ? 0 : e.packet_id;
     q.qos_level = e.how.qos_level;
     q.retain = e.how.retain;
     q.subscription_ids = e.how.subscription_ids;
@@ -83,9 +141,21 @@ void persistence::add_events(const session_slot& s, const session::journal& even
   }
 }
 
-void persistence::commit(store::write_batch&& b, session::frame_list&& frames, const std::shared_ptr<outbox>& link) {
+void persistence::commit(store::write_batch&& b, session::frame_list&& frames, const std::shared_ptr<outbox>& link,
+                         commit_effects fx) {
+  if (fx.deferred) fx.marks->deferred_commits.fetch_add(1, std::memory_order_relaxed);
+  // Runs on the writer thread, in commit order: sent_through only grows.
+  const auto settle = [](const commit_effects& f, bool ok) {
+    if (!f.marks) return;
+    if (ok && f.sent_through > f.marks->sent_through.load(std::memory_order_relaxed)) {
+      f.marks->sent_through.store(f.sent_through, std::memory_order_release);
+    }
+    if (f.deferred) f.marks->deferred_commits.fetch_sub(1, std::memory_order_release);
+  };
   if (!link || frames.empty()) {
-    store_->commit(std::move(b), [logged = failure_logged_](const std::optional<store::store_error>& e) {
+    store_->commit(std::move(b), [logged = failure_logged_, fx = std::move(fx), settle](
+                                     const std::optional<store::store_error>& e) {
+      settle(fx, !e);
       if (e && !logged->exchange(true)) {
         spdlog::error("store: a write failed, the broker no longer acknowledges persistent messages: {} ({})",
                       e->message, store::to_string(e->code));
@@ -94,8 +164,9 @@ void persistence::commit(store::write_batch&& b, session::frame_list&& frames, c
     return;
   }
   const std::uint64_t ticket = link->reserve();
-  store_->commit(std::move(b), [link, ticket, frames = std::move(frames), logged = failure_logged_](
-                                   const std::optional<store::store_error>& e) mutable {
+  store_->commit(std::move(b), [link, ticket, frames = std::move(frames), logged = failure_logged_, fx = std::move(fx),
+                                settle](const std::optional<store::store_error>& e) mutable {
+    settle(fx, !e);
     if (e) {
       // Nothing that waited for this write may claim it happened: close the
       // connection instead; the client retries what it did not get.
@@ -121,23 +192,30 @@ bool persistence::attached(session_slot& s, session::frame_list& frames, const s
   const bool keep = s.expiry_interval > 0;
   const auto now = clock_pair::now();
   store::write_batch b;
+  std::uint64_t sent_through = 0;
   if (keep) {
+    if (!s.marks) s.marks = std::make_shared<durable_marks>();
+    if (s.persistent) take_deferred(s, b);
+    // Starting to be kept (a new session, or one resumed with a longer
+    // expiry): all of it, as it is now; else what changed.
+    session::journal all;
+    if (!s.persistent) s.state.snapshot(all);
+    const session::journal& events = s.persistent ? s.journal : all;
+    // The resends and the window filled by attach(): the CONNACK and they
+    // wait for this commit, which raises sent_through over them.
+    raise_sent_through(s, scan(events).top_sent);
+    sent_through = s.marks->sent_through_committed;
     add_record(s, b, now);
     if (!s.persistent) {
-      // Starts being kept (a new session, or one resumed with a longer
-      // expiry): all of it, as it is now.
       for (const auto& [filter, rec] : s.subscriptions) {
         b.put_subscription(store::subscription_record{s.state.client_id(), filter, rec.options, rec.identifier});
       }
-      session::journal all;
-      s.state.snapshot(all);
-      add_events(s, all, b, now);
       for (auto id : s.state.inbound_qos2_ids()) b.put_inbound_qos2(s.state.client_id(), id);
-    } else {
-      add_events(s, s.journal, b, now);
     }
+    add_events(s, events, b, now);
   } else if (s.persistent) {
     b.delete_session(s.state.client_id());  // resumed with expiry 0: no longer kept
+    s.marks.reset();
   }
   s.journal.clear();
   s.persistent = keep;
@@ -146,7 +224,7 @@ bool persistence::attached(session_slot& s, session::frame_list& frames, const s
     link->push(frames);
     return false;
   }
-  commit(std::move(b), std::move(frames), link);
+  commit(std::move(b), std::move(frames), link, commit_effects{keep ? s.marks : nullptr, sent_through, false});
   return true;
 }
 
@@ -154,10 +232,12 @@ void persistence::record_changed(session_slot& s) {
   if (!s.persistent) return;
   const auto now = clock_pair::now();
   store::write_batch b;
+  take_deferred(s, b);
+  raise_sent_through(s, scan(s.journal).top_sent);
   add_record(s, b, now);
   add_events(s, s.journal, b, now);
   s.journal.clear();
-  commit(std::move(b), {}, nullptr);
+  commit(std::move(b), {}, nullptr, commit_effects{s.marks, s.marks->sent_through_committed, false});
 }
 
 void persistence::ended(session_slot& s) {
@@ -165,6 +245,7 @@ void persistence::ended(session_slot& s) {
   s.journal.clear();
   if (!s.persistent) return;
   s.persistent = false;
+  s.marks.reset();  // the session's deletion covers what was deferred
   store::write_batch b;
   b.delete_session(s.state.client_id());
   commit(std::move(b), {}, nullptr);
@@ -182,11 +263,49 @@ bool persistence::flush_journal(session_slot& s, session::frame_list& frames, co
     if (link) link->push(frames);
     return false;
   }
+  auto& m = *s.marks;  // a journal is set only while the session is kept
+  const journal_scan j = scan(s.journal);
+  const bool raised = raise_sent_through(s, j.top_sent);
+  const bool congested = m.deferred_commits.load(std::memory_order_acquire) >= max_deferred_commits;
+  // The frames wait for the store when they show the client something not
+  // durable yet: a new entry, a PUBREL, a QoS 2 send, a QoS 1 send past the
+  // durable sent_through; or when deferred writes pile up.
+  const bool hold = j.must_write || j.top_sent > m.sent_through.load(std::memory_order_acquire) || congested;
+  if (!j.must_write && !raised) {
+    // Only ends and covered QoS 1 sends: the deletions can wait.
+    for (const auto& e : s.journal) {
+      if (e.what == session::journal_event::kind::finished) m.deferred_deletes.push_back(e.sequence);
+    }
+    s.journal.clear();
+    if (m.deferred_deletes.size() < max_deferred && !hold) {
+      if (link) link->push(frames);
+      return false;
+    }
+    store::write_batch b;
+    take_deferred(s, b);
+    b.set_relaxed();  // deletions only: losing them sends messages again, with DUP
+    const bool counted = !b.empty();
+    commit(std::move(b), hold ? std::move(frames) : session::frame_list{}, link, commit_effects{s.marks, 0, counted});
+    if (!hold && link) link->push(frames);
+    return true;
+  }
   store::write_batch b;
+  take_deferred(s, b);  // older than the journal's changes: first
+  if (raised) add_record(s, b, clock_pair::now());
   add_events(s, s.journal, b, clock_pair::now());
   s.journal.clear();
-  commit(std::move(b), std::move(frames), link);
+  commit(std::move(b), hold ? std::move(frames) : session::frame_list{}, link,
+         commit_effects{s.marks, m.sent_through_committed, false});
+  if (!hold && link) link->push(frames);
   return true;
+}
+
+void persistence::flush_deferred(session_slot& s) {
+  if (!s.persistent || !s.marks || s.marks->deferred_deletes.empty()) return;
+  store::write_batch b;
+  take_deferred(s, b);
+  b.set_relaxed();
+  commit(std::move(b), {}, nullptr, commit_effects{s.marks, 0, true});
 }
 
 bool persistence::subscribed(session_slot& s, const std::string& filter, const subscription_record& rec) {

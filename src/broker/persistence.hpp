@@ -49,6 +49,13 @@ struct clock_pair {
   session::clock::time_point to_steady(store::wall_time t) const noexcept;
 };
 
+// What a commit's callback records in the session's durable_marks.
+struct commit_effects {
+  std::shared_ptr<durable_marks> marks;
+  std::uint64_t sent_through = 0;  // durable once the batch is (0: nothing to record)
+  bool deferred = false;           // counted in marks->deferred_commits
+};
+
 class persistence {
  public:
   explicit persistence(store::store* s);
@@ -77,6 +84,8 @@ class persistence {
   // commit if anything was written, at once otherwise. Returns whether
   // anything was committed.
   bool flush_journal(session_slot& s, session::frame_list& frames, const std::shared_ptr<outbox>& link);
+  // Writes the deletions flush_journal deferred (end of a read batch).
+  void flush_deferred(session_slot& s);
   bool subscribed(session_slot& s, const std::string& filter, const subscription_record& rec);
   bool unsubscribed(session_slot& s, const std::string& filter);
   bool inbound_qos2_added(session_slot& s, std::uint16_t packet_id);
@@ -93,11 +102,17 @@ class persistence {
   store::message_record to_record(const session::message_ptr& m, const clock_pair& now) const;
 
  private:
+  // Raises the committed sent_through for a QoS 1 send of `top_sent` if it
+  // comes near it; true if the record must be written.
+  bool raise_sent_through(session_slot& s, std::uint64_t top_sent) const;
+  // Moves the deferred deletions into `b`.
+  void take_deferred(session_slot& s, store::write_batch& b) const;
   void add_record(const session_slot& s, store::write_batch& b, const clock_pair& now) const;
   void add_events(const session_slot& s, const session::journal& events, store::write_batch& b,
                   const clock_pair& now) const;
   // Commits `b`; `frames` (if any) go to `link` from the callback.
-  void commit(store::write_batch&& b, session::frame_list&& frames, const std::shared_ptr<outbox>& link);
+  void commit(store::write_batch&& b, session::frame_list&& frames, const std::shared_ptr<outbox>& link,
+              commit_effects fx = {});
 
   store::store* store_;  // owned by app/; null: nothing is kept
   std::atomic<std::uint64_t> next_id_{1};

@@ -156,6 +156,9 @@ bool broker_state::recover_session(store::recovered_session&& rs,
   slot->expiry_interval = rec.expiry_interval;
   slot->disconnected_at = disconnected;
   if (expires) slot->expires_at = now.to_steady(*expires);
+  slot->marks = std::make_shared<durable_marks>();
+  slot->marks->sent_through_committed = rec.sent_through;
+  slot->marks->sent_through.store(rec.sent_through, std::memory_order_relaxed);
   // One origin object per $share subscription, shared by its entries.
   std::map<std::pair<std::string, std::string>, std::shared_ptr<const session::share_origin>> origins;
   for (auto& e : rs.queue) {
@@ -167,8 +170,11 @@ bool broker_state::recover_session(store::recovered_session&& rs,
       if (!o) o = std::make_shared<const session::share_origin>(session::share_origin{e.share_group, e.share_filter});
       share = o;
     }
+    // A queued QoS 1 entry under sent_through may have been sent before the
+    // crash (persistence.cpp writes no state for QoS 1 sends): DUP=1.
+    const bool maybe_sent = e.qos_level == protocol::qos::at_least_once && e.sequence <= rec.sent_through;
     session::delivery d{e.qos_level, e.retain, std::move(e.subscription_ids), std::move(share)};
-    slot->state.restore(e.sequence, it->second, std::move(d), to_session(e.state), e.packet_id);
+    slot->state.restore(e.sequence, it->second, std::move(d), to_session(e.state), e.packet_id, maybe_sent);
   }
   std::vector<store::queue_entry>().swap(rs.queue);  // freed as we go, not at the end
   for (auto id : rs.inbound_qos2) slot->state.restore_inbound_qos2(id);

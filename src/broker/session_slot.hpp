@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/heap_optional.hpp"
 #include "broker/outbox.hpp"
@@ -23,6 +24,27 @@
 #include "store/records.hpp"
 
 namespace gridmq::broker {
+
+// The write-behind state of a persistent session (persistence.hpp), on the
+// heap while the session is kept: shared by the slot and the callbacks of
+// its commits, which run on the store's writer thread.
+struct durable_marks {
+  // --- under the slot's mutex
+  // Entries that ended (acknowledged, dropped) whose deletion is not written
+  // yet: written with the session's next commit, at the end of its
+  // connection's read batch, or when there are many. Until then a crash
+  // only sends them again (QoS 1 with DUP; QoS 2 past PUBREC as a PUBREL).
+  std::vector<std::uint64_t> deferred_deletes;
+  // sent_through (store/records.hpp) as last committed (queued, maybe not
+  // durable yet).
+  std::uint64_t sent_through_committed = 0;
+  // --- written by commit callbacks, read under the slot's mutex
+  // sent_through of the last durable session record: a QoS 1 PUBLISH up to
+  // this sequence may go out before anything about it is written.
+  std::atomic<std::uint64_t> sent_through{0};
+  // Commits of deferred deletions not completed yet (back-pressure).
+  std::atomic<std::uint32_t> deferred_commits{0};
+};
 
 struct subscription_record {
   protocol::subscribe_options options;
@@ -59,6 +81,7 @@ class session_slot {
   // last connection ended (wall clock; nullopt while connected).
   bool persistent = false;
   session::journal journal;
+  std::shared_ptr<durable_marks> marks;  // created when first kept
   std::optional<store::wall_time> disconnected_at;
 };
 

@@ -121,7 +121,7 @@ void session::send_entry(entry&& e, bool created, clock::time_point now, frame_l
   ++inflight_live_;
   note(created ? journal_event::kind::created : journal_event::kind::sent, in.seq, entry_state::inflight_publish,
        in.packet_id, in.msg, &in.how);
-  encode(in.msg, in.how, in.packet_id, false, now, out);
+  encode(in.msg, in.how, in.packet_id, in.dup, now, out);
 }
 
 void session::finish_inflight(std::size_t pos) {
@@ -325,7 +325,7 @@ void session::snapshot(journal& out) const {
 }
 
 void session::restore(std::uint64_t sequence, message_ptr m, delivery d, entry_state state,
-                      std::uint16_t packet_id) {
+                      std::uint16_t packet_id, bool maybe_sent) {
   if (!m) return;
   last_seq_ = std::max(last_seq_, sequence);
   const bool inflight = state != entry_state::queued && packet_id != 0 && find_inflight(packet_id) == npos &&
@@ -336,7 +336,8 @@ void session::restore(std::uint64_t sequence, message_ptr m, delivery d, entry_s
     // for a million entries); only a demoted one can go further forward.
     std::size_t pos = queue_.size();
     while (pos > 0 && queue_[pos - 1].seq > sequence) --pos;
-    queue_.insert(pos, entry{sequence, std::move(m), std::move(d)});
+    const bool dup = maybe_sent || state != entry_state::queued;
+    queue_.insert(pos, entry{sequence, std::move(m), std::move(d), 0, outbound_state::none, dup});
     return;
   }
   outbound_state st = state == entry_state::inflight_pubrel ? outbound_state::await_pubcomp

@@ -103,8 +103,12 @@ class session {
   // Recovery, before the first attach: re-creates an entry as the store
   // kept it (call in ascending sequence). An in-flight entry keeps its
   // packet id, so attach() resends it with DUP (or its PUBREL); one whose
-  // packet id is already taken is queued instead.
-  void restore(std::uint64_t sequence, message_ptr m, delivery d, entry_state state, std::uint16_t packet_id);
+  // packet id is already taken is queued instead. A queued entry that may
+  // have been sent before the restart (`maybe_sent`, and every demoted one)
+  // goes out with DUP=1 the first time ([MQTT-3.3.1-1]: "might be a
+  // re-delivery").
+  void restore(std::uint64_t sequence, message_ptr m, delivery d, entry_state state, std::uint16_t packet_id,
+               bool maybe_sent = false);
   void restore_inbound_qos2(std::uint16_t packet_id) { inbound_qos2_.insert(packet_id); }
   std::vector<std::uint16_t> inbound_qos2_ids() const;
   // Removes and returns the messages that came through a $share subscription
@@ -126,6 +130,7 @@ class session {
     delivery how;
     std::uint16_t packet_id = 0;  // in flight only
     outbound_state state = outbound_state::none;
+    bool dup = false;  // queued, restored, and perhaps sent before the restart
   };
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 

@@ -125,13 +125,19 @@ void commit_pipeline::write(std::vector<pending>& group) {
   std::vector<std::optional<store_error>> results(group.size());
   std::optional<store_error> group_error = failed_;
   if (!group_error) {
-    const bool sync = options_.level == durability::sync;
+    bool relaxed = true;
+    for (const pending& p : group) relaxed = relaxed && p.batch.relaxed();
+    // A group of relaxed batches only is written without an fsync; the
+    // next synced group (or the periodic flush) makes it durable.
+    const bool sync = options_.level == durability::sync && !relaxed;
     group_error = backend_.write_group(group, results, sync);
     groups_.fetch_add(1, std::memory_order_relaxed);
     if (sync) syncs_.fetch_add(1, std::memory_order_relaxed);
     if (group_error) {
       failed_ = group_error;  // nothing after a failed write may claim durability
-    } else if (!sync && !dirty_) {
+    } else if (sync) {
+      dirty_ = false;  // the fsync covered earlier relaxed groups too
+    } else if (!dirty_) {
       dirty_ = true;
       flush_due_ = std::chrono::steady_clock::now() + options_.flush_interval;
     }

@@ -10,8 +10,15 @@ namespace gridmq::store {
 
 namespace {
 
-// has_owner came later: records without an owner keep the first bytes.
-enum session_bits : std::uint8_t { has_disconnected_at = 1, has_will = 2, has_will_at = 4, has_owner = 8 };
+// has_owner and has_sent_through came later: records without them keep
+// the first bytes.
+enum session_bits : std::uint8_t {
+  has_disconnected_at = 1,
+  has_will = 2,
+  has_will_at = 4,
+  has_owner = 8,
+  has_sent_through = 16
+};
 enum subscription_bits : std::uint8_t { bit_no_local = 1, bit_retain_as_published = 2 };
 // A queue entry's state byte carries this bit when a $share origin follows
 // the subscription ids. Entries without one keep the original bytes, so
@@ -118,12 +125,14 @@ std::string encode_session(const session_record& s) {
   w.u8(static_cast<std::uint8_t>(s.version));
   w.u32(s.expiry_interval);
   const std::uint8_t bits = (s.disconnected_at ? has_disconnected_at : 0) | (s.will ? has_will : 0) |
-                            (s.will_at ? has_will_at : 0) | (s.authentication_name.empty() ? 0 : has_owner);
+                            (s.will_at ? has_will_at : 0) | (s.authentication_name.empty() ? 0 : has_owner) |
+                            (s.sent_through != 0 ? has_sent_through : 0);
   w.u8(bits);
   if (s.disconnected_at) write_time(w, *s.disconnected_at);
   if (s.will) write_will(w, out, *s.will);
   if (s.will_at) write_time(w, *s.will_at);
   if (!s.authentication_name.empty()) w.bytes(s.authentication_name);
+  if (s.sent_through != 0) w.u64(s.sent_through);
   return out;
 }
 
@@ -138,7 +147,7 @@ decoded<session_record> decode_session(std::string_view client_id, std::string_v
     r.fail("unknown protocol level");
     return finish(r, std::move(s));
   }
-  if (bits & ~(has_disconnected_at | has_will | has_will_at | has_owner)) {
+  if (bits & ~(has_disconnected_at | has_will | has_will_at | has_owner | has_sent_through)) {
     r.fail("unknown session bits");
     return finish(r, std::move(s));
   }
@@ -158,6 +167,7 @@ decoded<session_record> decode_session(std::string_view client_id, std::string_v
   if ((bits & has_owner) && r.bytes(s.authentication_name) && s.authentication_name.empty()) {
     r.fail("empty owning authentication name");
   }
+  if ((bits & has_sent_through) && !r.u64(s.sent_through)) return finish(r, std::move(s));
   r.expect_end();
   return finish(r, std::move(s));
 }

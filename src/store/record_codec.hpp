@@ -7,10 +7,10 @@
 // since the Unix epoch, byte strings as u32 length + bytes, flags as 0/1.
 //
 //   session       ver, u8 protocol level (3|4|5), u32 expiry, u8 has-bits
-//                 (1 disconnected_at, 2 will, 4 will_at, 8 owner),
-//                 [i64 disconnected_at], [will: bytes topic, bytes payload,
-//                 u8 qos, flag retain, props], [i64 will_at],
-//                 [bytes owning authentication name]
+//                 (1 disconnected_at, 2 will, 4 will_at, 8 owner,
+//                 16 sent_through), [i64 disconnected_at], [will: bytes topic,
+//                 bytes payload, u8 qos, flag retain, props], [i64 will_at],
+//                 [bytes owning authentication name], [u64 sent_through]
 //   subscription  ver, u8 max qos, u8 bits (1 no_local, 2 retain_as_published),
 //                 u8 retain handling, u32 identifier
 //   message       ver, message body

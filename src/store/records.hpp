@@ -44,6 +44,11 @@ struct session_record {
   // session, so that after a restart another name still may not take it and
   // it still counts against its owner's session limit. Empty: none.
   std::string authentication_name;
+  // Every queued QoS 1 entry with a sequence up to this one may have been
+  // sent (the broker sends those without writing their in-flight state, and
+  // raises this ahead of them): after a restart they go out with DUP=1.
+  // 0 = none. Session bit 16 (record_codec.hpp).
+  std::uint64_t sent_through = 0;
 
   // When the session ends if nobody resumes it; nullopt = never or connected.
   std::optional<wall_time> expires_at() const noexcept {

@@ -29,6 +29,10 @@
 //   none     the write to the WAL (OS page cache);  nothing acknowledged     whatever the OS had not
 //            never an explicit fsync                                         written back (seconds, not bounded)
 //
+// A relaxed batch (write_batch::set_relaxed) is written to the WAL but not
+// fsynced before its callback in any level; a group of relaxed batches only
+// costs no fsync (the next synced group covers it). Power loss may lose it.
+//
 // In every level a crash loses whole batches only, newest first: what is
 // recovered is the state after some prefix of the committed batches that
 // includes every batch whose callback ran (sync) or was written (others).

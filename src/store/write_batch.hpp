@@ -65,6 +65,14 @@ class write_batch {
   // Appends the operations of `other`, in order (as if made on this batch).
   void append(write_batch&& other);
 
+  // A relaxed batch needs no fsync before its callback, whatever the
+  // durability level: it reaches the write-ahead log (so a crash of the
+  // process keeps it) but power loss may take it. For changes whose loss is
+  // harmless, such as deleting acknowledged entries (sent again with DUP).
+  // A group of relaxed batches only is written without an fsync.
+  void set_relaxed(bool r = true) noexcept { relaxed_ = r; }
+  bool relaxed() const noexcept { return relaxed_; }
+
   bool empty() const noexcept { return ops_.empty(); }
   std::size_t size() const noexcept { return ops_.size(); }
   // A rough size in bytes, used to bound one group commit.
@@ -76,6 +84,7 @@ class write_batch {
 
   std::vector<operation> ops_;
   std::size_t bytes_ = 0;
+  bool relaxed_ = false;
 };
 
 }  // namespace gridmq::store

@@ -383,6 +383,77 @@ def test_kill9_online_subscriber_gets_every_acknowledged_message(durable, qos):
     kill9_round(durable, 2000, qos, online=True)
 
 
+def fill_offline(b, sub, n, qos=1):
+    """Subscribes `sub`, leaves it offline and publishes n messages; all acked."""
+    sub.connect(b)
+    sub.c.subscribe(1, [(TOPIC, qos)], expect_codes=[qos])
+    sub.c.disconnect()
+    pub = StreamPublisher(b, n, qos)
+    pub.run()
+    assert pub.error is None, pub.error
+    assert sorted(pub.acked) == list(range(n))
+
+
+@pytest.mark.parametrize("second_crash", [False, True])
+def test_kill9_in_the_middle_of_a_drain_redelivers_with_dup(durable, second_crash):
+    """The broker writes nothing when it sends a queued QoS 1 message and
+    deletes acknowledged ones in batches (persistence.cpp): a kill -9 in the
+    middle of a drain may send some again, always with DUP
+    ([MQTT-3.3.1-1]), in order, and loses none. With `second_crash` the
+    restarted broker is killed again before the subscriber returns: the
+    "may have been sent" mark survives that too."""
+    n = 3000
+    b = durable()
+    sub = Subscriber("drain-sub")
+    fill_offline(b, sub, n)
+    sub.connect(b, expect_present=True)
+    deadline = time.monotonic() + 30
+    while len(sub.deliveries) < n // 2:
+        assert time.monotonic() < deadline, f"only {len(sub.deliveries)} delivered in 30 s"
+        sub.pump(1.0)
+    kill9(b)
+    try:
+        while sub.pump(0.05):
+            pass
+    except (ConnectionClosed, OSError):
+        pass
+    sub.c.close()
+    first_run = len(sub.deliveries)
+    assert first_run < n, "the drain ended before the kill; make n larger"
+    b2 = durable()
+    if second_crash:
+        time.sleep(0.3)
+        kill9(b2)
+        b2 = durable()
+    sub.connect(b2, expect_present=True)
+    sub.collect(set(range(n)))
+    check_stream(sub.deliveries, range(n), 1)
+    again = sub.deliveries[first_run:]
+    assert again and all(dup for _, dup in again[:1]), "the first message after the crash was not marked DUP"
+    repeated = [i for i, _ in again if i in {j for j, _ in sub.deliveries[:first_run]}]
+    assert all(dup for i, dup in again if i in repeated)
+    sub.c.disconnect()
+
+
+def test_acknowledged_messages_are_not_sent_again_after_a_clean_restart(durable):
+    """Deferred deletions are written when the connection goes: after a
+    drain, a disconnect and a restart nothing comes back."""
+    n = 500
+    b = durable()
+    sub = Subscriber("clean-sub")
+    fill_offline(b, sub, n)
+    sub.connect(b, expect_present=True)
+    sub.collect(set(range(n)), quiet=0.3)
+    sub.c.disconnect()
+    time.sleep(0.2)
+    kill9(b)
+    b2 = durable()
+    sub.connect(b2, expect_present=True)
+    assert not sub.pump(1.0), "an acknowledged message came back"
+    assert sorted(i for i, _ in sub.deliveries) == list(range(n))
+    sub.c.disconnect()
+
+
 @pytest.mark.parametrize("level", ["batched", "none"])
 def test_kill9_loses_nothing_acknowledged_at_weaker_levels(durable, level):
     """kill -9 is not a power loss: what reached the write-ahead log is kept

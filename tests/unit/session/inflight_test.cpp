@@ -189,6 +189,34 @@ TEST(inflight, restore_with_scattered_ids_then_new_deliveries_avoid_them) {
   EXPECT_EQ(s.inflight_count(), 0u);
 }
 
+// A queued entry restored as "maybe sent" (under the store's sent_through),
+// or demoted from in flight because its id was taken, goes out with DUP=1
+// the first time ([MQTT-3.3.1-1]); a plain queued one without; DUP is not
+// carried to later messages.
+TEST(inflight, restored_maybe_sent_entries_go_out_with_dup) {
+  session s("c", {});
+  s.restore(1, make("a"), at(qos::at_least_once), entry_state::queued, 0, true);
+  s.restore(2, make("b"), at(qos::at_least_once), entry_state::inflight_publish, 7);
+  s.restore(3, make("c"), at(qos::at_least_once), entry_state::inflight_publish, 7);  // taken: queued
+  s.restore(4, make("d"), at(qos::at_least_once), entry_state::queued, 0, false);
+  frame_list out;
+  s.attach(link(10), clock::now(), out);
+  ASSERT_EQ(out.size(), 4u);
+  // b (in flight) is resent first, then the queue in sequence order.
+  EXPECT_EQ(*decode_publish(out[0]).payload, "b");
+  EXPECT_TRUE(decode_publish(out[0]).dup);
+  EXPECT_EQ(*decode_publish(out[1]).payload, "a");
+  EXPECT_TRUE(decode_publish(out[1]).dup);
+  EXPECT_EQ(*decode_publish(out[2]).payload, "c");
+  EXPECT_TRUE(decode_publish(out[2]).dup);
+  EXPECT_EQ(*decode_publish(out[3]).payload, "d");
+  EXPECT_FALSE(decode_publish(out[3]).dup);
+  out.clear();
+  s.deliver(make("e"), at(qos::at_least_once), clock::now(), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(decode_publish(out[0]).dup);
+}
+
 // take_shared() removes $share entries from the middle of the window and
 // the queue; what stays keeps its order and its acks.
 TEST(inflight, take_shared_from_the_middle_of_the_window) {

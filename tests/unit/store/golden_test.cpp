@@ -172,5 +172,27 @@ TEST(store_golden, store_of_golden_records_loads) {
   EXPECT_EQ(got.max_message_id, 1000u);
 }
 
+// The session's optional sent_through: bit 16 and a u64 after everything
+// else. A session without it (above, golden) reads as sent_through 0.
+TEST(store_golden, session_sent_through_bytes_spelled_out) {
+  session_record s = make_session("c", 60);
+  s.version = protocol::protocol_version::v311;
+  s.sent_through = 0x0102;
+  const std::string expected("\x01"                               // record version 1
+                             "\x04"                               // protocol level 4 (3.1.1)
+                             "\x00\x00\x00\x3c"                   // expiry 60 s
+                             "\x10"                               // bits: sent_through only
+                             "\x00\x00\x00\x00\x00\x00\x01\x02",  // sent_through 258
+                             1 + 1 + 4 + 1 + 8);
+  EXPECT_EQ(describe_key(encode_session(s)), describe_key(expected));
+  auto back = decode_session("c", expected);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->sent_through, 0x0102u);
+  EXPECT_FALSE(decode_session("c", expected.substr(0, expected.size() - 1)));  // truncated u64
+  auto v1 = decode_session("golden-client", read_file(golden_dir / "session.value"));
+  ASSERT_TRUE(v1) << v1.error();
+  EXPECT_EQ(v1->sent_through, 0u);
+}
+
 }  // namespace
 }  // namespace gridmq::store::test

@@ -119,6 +119,7 @@ void op_generator::add_op(model& m, write_batch& b) {
       s.will = w;
       s.will_at = wall_time(std::chrono::milliseconds(pick(1ULL << 42)));
     }
+    if (pick(2)) s.sent_through = pick(1ULL << 40) + 1;
     return s;
   };
   const std::uint64_t kind = pick(13);

@@ -131,7 +131,7 @@ std::string dump_payload(const protocol::payload_ptr& p) { return p ? q(*p) : st
 std::string dump(const session_record& s) {
   std::ostringstream o;
   o << "session " << q(s.client_id) << " v" << int(s.version) << " exp=" << s.expiry_interval
-    << " disc=" << dump(s.disconnected_at) << " will_at=" << dump(s.will_at);
+    << " disc=" << dump(s.disconnected_at) << " will_at=" << dump(s.will_at) << " sent=" << s.sent_through;
   if (s.will) {
     o << " will{" << q(s.will->topic) << ' ' << dump_payload(s.will->payload) << " q" << int(s.will->qos_level)
       << " r" << s.will->retain << dump(s.will->props) << '}';
