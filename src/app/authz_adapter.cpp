@@ -17,7 +17,20 @@ class grants_policy final : public broker::connection_policy {
 }  // namespace
 
 authz_adapter::authz_adapter(const config::config& c)
-    : authz_(c.namespace_model, c.auth.authentication_name_sources, c.auth.max_sessions_per_authentication_name) {}
+    : sources_(c.auth.authentication_name_sources),
+      max_sessions_(c.auth.max_sessions_per_authentication_name),
+      authz_(std::make_shared<const auth::namespace_authorizer>(c.namespace_model, sources_, max_sessions_)) {}
+
+void authz_adapter::replace_model(const config::config& c) {
+  auto next = std::make_shared<const auth::namespace_authorizer>(c.namespace_model, sources_, max_sessions_);
+  std::lock_guard lock(mutex_);
+  authz_.swap(next);  // the old rules die outside the lock, with the last admission using them
+}
+
+std::shared_ptr<const auth::namespace_authorizer> authz_adapter::current() const {
+  std::lock_guard lock(mutex_);
+  return authz_;
+}
 
 bool authz_adapter::wanted(const config::config& c) {
   return c.namespace_model.enabled() || c.auth.max_sessions_per_authentication_name != 0;
@@ -30,7 +43,7 @@ broker::admission authz_adapter::admit(const broker::identity& id) {
     fields.subject_alt_names = id.certificate->subject_alt_names;
     fields.sha256_thumbprint = id.certificate->sha256_thumbprint;
   }
-  auto d = authz_.admit(id.username, id.certificate != nullptr ? &fields : nullptr);
+  auto d = current()->admit(id.username, id.certificate != nullptr ? &fields : nullptr);
   broker::admission a;
   if (!d.allowed) {
     a.code = protocol::reason_code::not_authorized;

@@ -6,10 +6,13 @@
 // bindings, or a max_sessions_per_authentication_name: otherwise the broker
 // gets no authorizer and runs as before.
 //
-// Threads: read-only after construction; any worker.
+// Threads: admit() from any worker; replace_model() from the signal thread
+// (SIGHUP): admissions in flight finish with the rules they started with.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "auth/namespace_authorizer.hpp"
 #include "broker/authorizer.hpp"
@@ -25,10 +28,20 @@ class authz_adapter final : public broker::authorizer {
   static bool wanted(const config::config& c);
 
   broker::admission admit(const broker::identity& id) override;
-  std::uint32_t max_sessions_per_authentication_name() const noexcept override { return authz_.max_sessions(); }
+  std::uint32_t max_sessions_per_authentication_name() const noexcept override { return max_sessions_; }
+
+  // Replaces the namespace resources (clients, client groups, topic spaces,
+  // permission bindings) with those of `c`; the authentication name sources
+  // and the session limit stay as they were at start.
+  void replace_model(const config::config& c);
 
  private:
-  auth::namespace_authorizer authz_;
+  std::shared_ptr<const auth::namespace_authorizer> current() const;
+
+  const std::vector<ns::name_source> sources_;
+  const std::uint32_t max_sessions_;
+  mutable std::mutex mutex_;  // guards the pointer only
+  std::shared_ptr<const auth::namespace_authorizer> authz_;
 };
 
 }  // namespace gridmq::app

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <variant>
 
 #include "app/cli.hpp"
@@ -26,9 +27,10 @@ int main(int argc, char** argv) {
   auto parsed = app::parse_cli(argc, argv);
   if (const auto* done = std::get_if<app::cli_exit>(&parsed)) return done->code;
 
+  const auto& cli = std::get<app::cli_options>(parsed);
   config::config cfg;
   try {
-    cfg = app::resolve_config(std::get<app::cli_options>(parsed));
+    cfg = app::resolve_config(cli);
   } catch (const config::config_error& e) {
     std::fprintf(stderr, "gridmq: %s\n", e.what());
     return exit_bad_config;
@@ -37,7 +39,10 @@ int main(int argc, char** argv) {
   auto log = app::make_logger(cfg.server.level);
   spdlog::set_default_logger(log);
   try {
-    app::server s(cfg, *log);
+    // SIGHUP reads the same file again, with the same command-line overrides.
+    std::function<config::config()> reread;
+    if (cli.config_file) reread = [cli] { return app::resolve_config(cli); };
+    app::server s(cfg, *log, std::move(reread));
     return s.run();
   } catch (const std::exception& e) {
     log->critical("{}", e.what());

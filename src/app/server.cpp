@@ -77,8 +77,9 @@ std::unique_ptr<store::store> open_store(const config::config& c, spdlog::logger
 
 }  // namespace
 
-server::server(const config::config& c, spdlog::logger& log)
+server::server(const config::config& c, spdlog::logger& log, std::function<config::config()> reread)
     : log_(log),
+      reread_(std::move(reread)),
       auth_(c.auth),
       authz_(authz_adapter::wanted(c) ? std::make_unique<authz_adapter>(c) : nullptr),
       store_(open_store(c, log)),
@@ -122,6 +123,7 @@ int server::run() {
     reload.async_wait([&](const transport::error_code& ec, int) {
       if (ec) return;
       reload_certificates();
+      reload_authorization();
       wait_reload();
     });
   };
@@ -149,6 +151,28 @@ void server::reload_certificates() {
       log_.error("{}: certificates not reloaded, keeping the old ones: {}", listener->url(), e.what());
     }
   }
+}
+
+void server::reload_authorization() {
+  if (!reread_) return;
+  config::config c;
+  try {
+    c = reread_();
+  } catch (const std::exception& e) {
+    log_.error("authorization not reloaded, keeping the old rules: {}", e.what());
+    return;
+  }
+  if (!authz_) {
+    if (authz_adapter::wanted(c)) {
+      log_.warn("authorization not reloaded: it was off at start (no clients, bindings or session limit); "
+                "restart gridmq to turn it on");
+    }
+    return;
+  }
+  authz_->replace_model(c);
+  log_.info("authorization reloaded: {} registered clients; connected clients are admitted again",
+            c.namespace_model.client_count());
+  broker_.authorization_changed();
 }
 
 void server::arm_tick() {

@@ -7,10 +7,16 @@
 // store throws, naming the directory).
 // run() starts the workers, accepts, logs "listening on URL" per listener,
 // ticks the broker every 250 ms on worker 0, and blocks the calling thread
-// until SIGINT or SIGTERM (SIGHUP reloads TLS certificates); then it stops accepting, shuts the broker down,
+// until SIGINT or SIGTERM; then it stops accepting, shuts the broker down,
 // gives connections up to a second to flush, and stops the workers.
+// SIGHUP reloads TLS certificates and, given `reread`, the authorization
+// resources ([[clients]], [[client_groups]], [[topic_spaces]],
+// [[permission_bindings]]) from the configuration file: a file with an
+// error keeps the old rules (logged with file:line:key); new rules are
+// applied to connected clients (broker::authorization_changed()).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -32,7 +38,9 @@ namespace gridmq::app {
 
 class server {
  public:
-  server(const config::config& c, spdlog::logger& log);
+  // `reread` reads the configuration again (throws config::config_error);
+  // empty: nothing to reload but certificates.
+  server(const config::config& c, spdlog::logger& log, std::function<config::config()> reread = {});
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
@@ -44,9 +52,12 @@ class server {
   void arm_tick();
   // SIGHUP: every TLS listener reads its certificate files again.
   void reload_certificates();
+  // SIGHUP: the namespace resources, from reread_.
+  void reload_authorization();
   void shut_down();
 
   spdlog::logger& log_;
+  std::function<config::config()> reread_;
   // Declaration order is destruction order in reverse: the broker outlives
   // the workers (connections still open at stop close their ports into it),
   // and the timer and listeners die before the contexts they live on.

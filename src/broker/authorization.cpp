@@ -4,6 +4,10 @@
 // policy_ stays null, so the PUBLISH path pays one null check.
 #include <spdlog/spdlog.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "broker/client_connection.hpp"
 
 namespace gridmq::broker {
@@ -15,6 +19,8 @@ using protocol::reason_code;
 bool client_connection::admit(const protocol::connect& c, std::string& authentication_name) {
   auto* authz = broker_.authz();
   if (authz == nullptr) return true;
+  // Read before admitting: a change of rules during admit() is seen later.
+  authz_seen_ = broker_.authorization_generation();
   auto a = authz->admit(identity{client_id_, c.username, info_.certificate.get()});
   if (a.code != reason_code::success) {
     refuse_connect(a.code, a.why);
@@ -29,7 +35,51 @@ bool client_connection::admit(const protocol::connect& c, std::string& authentic
   }
   authentication_name = std::move(a.authentication_name);
   policy_ = std::move(a.policy);
+  if (c.username) username_ = std::string(*c.username);
   return true;
+}
+
+// Event Grid applies changes of clients, groups, topic spaces and bindings
+// to connected clients: a client now refused (unknown, disabled) is
+// disconnected (ClientAuthenticationError), and so is one that lost a
+// permission its subscriptions rely on (ClientAuthorizationError,
+// eventgrid.md 2.4). Those subscriptions are removed first, so the session,
+// if it persists, queues nothing more through them. A lost publish
+// permission needs no disconnect: the next PUBLISH meets the new policy.
+void client_connection::recheck_authorization() {
+  auto* authz = broker_.authz();
+  authz_seen_ = broker_.authorization_generation();
+  if (authz == nullptr || !slot_) return;
+  const std::optional<std::string> username = username_.copy();
+  auto a = authz->admit(identity{client_id_, username, info_.certificate.get()});
+  if (a.code != reason_code::success) return fail(a.code, "authorization changed: " + a.why);
+  policy_ = std::move(a.policy);
+  const auto revoked = remove_unpermitted_subscriptions();
+  if (revoked.empty()) return;
+  fail(reason_code::not_authorized,
+       "authorization changed: subscription '" + revoked.front() + "' is no longer permitted (removed)");
+}
+
+std::vector<std::string> client_connection::remove_unpermitted_subscriptions() {
+  std::vector<std::string> revoked;
+  if (!policy_ || !slot_) return revoked;
+  {
+    std::lock_guard lock(slot_->mutex);
+    for (const auto& [filter, rec] : slot_->subscriptions) {
+      if (!policy_->may_subscribe(filter)) revoked.push_back(filter);
+    }
+    for (const auto& filter : revoked) {
+      slot_->subscriptions.erase(filter);
+      // Not waited for: no reply depends on it (a crash before the commit
+      // leaves a subscription the next check removes again).
+      (void)broker_.persist().unsubscribed(*slot_, filter);
+    }
+  }
+  for (const auto& filter : revoked) {
+    broker_.unsubscribe(slot_, filter);
+    spdlog::info("client '{}': subscription '{}' removed, no longer permitted", client_id_, filter);
+  }
+  return revoked;
 }
 
 void client_connection::deny_publish(const protocol::publish_in& p) {

@@ -20,6 +20,8 @@ void broker::tick(std::chrono::steady_clock::time_point now) { state_->tick(now)
 
 void broker::shutdown() { state_->shutdown(); }
 
+void broker::authorization_changed() { state_->authorization_changed(); }
+
 std::size_t broker::session_count() const { return state_->session_count(); }
 
 std::size_t broker::connection_count() const { return state_->connections.load(); }

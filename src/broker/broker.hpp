@@ -65,6 +65,13 @@ class broker final : public client_acceptor {
   // closed; wills are not published for clients the server disconnects this way.
   void shutdown();
 
+  // The authorizer's rules changed (its owner replaced them): every connected
+  // client is admitted again with them on its own worker, soon; one now
+  // refused gets DISCONNECT 0x87 (3.1.1: the connection closes), one whose
+  // subscriptions are no longer all permitted loses those and is
+  // disconnected the same way (Event Grid's ClientAuthorizationError).
+  void authorization_changed();
+
   std::size_t session_count() const;
   std::size_t connection_count() const;
 

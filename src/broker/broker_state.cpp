@@ -485,6 +485,15 @@ void broker_state::shutdown() {
   }
 }
 
+void broker_state::authorization_changed() {
+  authz_generation_.fetch_add(1, std::memory_order_acq_rel);
+  std::lock_guard reg(registry_mutex_);
+  for (const auto& [id, s] : sessions_) {
+    std::lock_guard lock(s->mutex);
+    if (s->link) s->link->wake();
+  }
+}
+
 std::size_t broker_state::session_count() const {
   std::lock_guard reg(registry_mutex_);
   return sessions_.size();

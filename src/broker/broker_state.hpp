@@ -109,6 +109,17 @@ class broker_state {
   // std::runtime_error when the store cannot be read.
   void recover();
 
+  // --- authorization changes: the authorizer's rules were replaced (app/
+  // reloads them on SIGHUP). Each connected client admits itself again on
+  // its own worker before its next packet or write (client_connection::
+  // recheck_authorization); this wakes them all, so idle ones do it now.
+  void authorization_changed();
+  // Changes with every authorization_changed(); a connection compares it
+  // with the value it was admitted at.
+  std::uint64_t authorization_generation() const noexcept {
+    return authz_generation_.load(std::memory_order_acquire);
+  }
+
   // --- timers and shutdown
   void tick(session::clock::time_point now);
   void shutdown();
@@ -143,6 +154,7 @@ class broker_state {
   std::uint64_t next_slot_id_ = 0;
   std::mt19937_64 id_random_;
   std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint64_t> authz_generation_{0};
 
   topic::subscription_index<subscriber> index_;
   retained_store retained_;

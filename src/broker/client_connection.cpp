@@ -31,6 +31,7 @@ data_result client_connection::on_data(std::span<const std::uint8_t> buffered) {
 data_result client_connection::read_packets(std::span<const std::uint8_t> buffered) {
   data_result r;
   now_ = session::clock::now();
+  check_authorization_current();
   while (phase_ != phase::closing) {
     auto rest = buffered.subspan(r.consumed);
     auto fr = protocol::next_frame(rest, broker_.options().max_packet_size);
@@ -198,7 +199,12 @@ void client_connection::reply(bool after_commit, const protocol::packet& p) {
   broker_.persist().reply(after_commit, encode_for_client(p), outbox_);
 }
 
-void client_connection::drain(std::vector<outbound_chunk>& out) { outbox_->drain(out); }
+void client_connection::drain(std::vector<outbound_chunk>& out) {
+  // An idle connection learns of new authorization rules here: the broker
+  // wakes every connection when they change.
+  check_authorization_current();
+  outbox_->drain(out);
+}
 
 std::chrono::milliseconds client_connection::idle_timeout() const {
   if (phase_ == phase::awaiting_connect || phase_ == phase::authenticating) return broker_.options().connect_timeout;

@@ -51,6 +51,15 @@ class client_connection final : public client_port {
   protocol::connack make_connack(const protocol::connect& c, bool session_present) const;
   // Authorization (authorization.cpp)
   bool admit(const protocol::connect& c, std::string& authentication_name);
+  // The authorizer's rules changed since this connection was admitted:
+  // admit it again (policy_ replaced, or DISCONNECT 0x87).
+  void recheck_authorization();
+  // Removes from the session the subscriptions policy_ does not permit
+  // (rules changed since they were made); returns their filters.
+  std::vector<std::string> remove_unpermitted_subscriptions();
+  void check_authorization_current() {
+    if (phase_ == phase::connected && authz_seen_ != broker_.authorization_generation()) recheck_authorization();
+  }
   void deny_publish(const protocol::publish_in& p);
   // Post-CONNECT packets (packet_handlers.cpp)
   // `p` views the read buffer (or a decoded packet): valid for the call.
@@ -107,6 +116,10 @@ class client_connection final : public client_port {
   // What this connection may publish and subscribe to (authorizer.hpp);
   // null: everything (no authorizer, or one that does not restrict it).
   std::unique_ptr<connection_policy> policy_;
+  // With an authorizer, what admission used, to admit again after a change
+  // of rules: the CONNECT's Username and the rules' generation.
+  heap_optional<std::string> username_;
+  std::uint64_t authz_seen_ = 0;
 };
 
 }  // namespace gridmq::broker

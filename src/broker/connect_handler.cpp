@@ -180,6 +180,9 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
   }
   slot_ = claimed.slot;
   phase_ = phase::connected;
+  // A resumed session may hold subscriptions made under rules changed since
+  // (a reload while it was offline): they go, quietly.
+  if (claimed.session_present) remove_unpermitted_subscriptions();
   spdlog::debug("client '{}' connected from {} (v{}, session present {})", client_id_, info_.peer,
                 static_cast<int>(version_), claimed.session_present);
   if (claimed.previous_will) {

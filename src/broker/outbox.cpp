@@ -124,6 +124,11 @@ void outbox::drain(std::vector<outbound_chunk>& out) {
   note_pending();
 }
 
+void outbox::wake() {
+  std::lock_guard lock(mutex_);
+  if (sink_ != nullptr && !closing_) sink_->wake();
+}
+
 void outbox::close(protocol::reason_code why) {
   push_batch::flush_if_for(this);
   std::lock_guard lock(mutex_);

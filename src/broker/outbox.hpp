@@ -45,6 +45,9 @@ class outbox {
   // Puts `frames` at the place of `ticket` (any thread). Frames reserved
   // before a close() are still sent.
   void fill(std::uint64_t ticket, session::frame_list& frames);
+  // Wakes the connection with nothing new queued, so that it calls drain()
+  // on its worker soon (broker_state::authorization_changed()).
+  void wake();
   // Moves everything that may go out now into `out`.
   void drain(std::vector<outbound_chunk>& out);
   // Asks the transport to flush and close, once every reservation made
