@@ -5,6 +5,7 @@ exactly what it sent. Timing is never asserted: this only keeps the
 benchmark tooling (tools/bench, bench/) working. About 10 s.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import harness
+from tls_support import pki, tls_section  # noqa: F401 (pki is a fixture)
 
 pytestmark = pytest.mark.gridmq_only
 
@@ -49,3 +51,58 @@ def test_bench_check_fails_when_nothing_is_delivered(broker):
     out = proc.stdout.decode(errors="replace")
     assert proc.returncode == 3, out
     assert "delivered 0 of 100" in out, out
+
+
+def _bench_json(args, timeout=60):
+    proc = subprocess.run([str(BENCH), *args, "--json", "--quiet"], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    return proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+
+
+@pytest.mark.parametrize("qos", [0, 1])
+def test_bench_over_tls_delivers_what_it_sent(broker_factory, pki, qos):
+    """gridmq-bench --tls: the generator's own TLS (verifying the broker's
+    certificate for localhost) carries fan-in traffic to an mqtts://
+    listener; --check fails the run unless everything arrived."""
+    if not BENCH.exists():
+        pytest.skip(f"{BENCH} not built")
+    b = broker_factory(config_text=tls_section(pki), listen=("mqtt://127.0.0.1:0", "mqtts://127.0.0.1:0"))
+    port = b.port_of("mqtts")
+    rc, out, err = _bench_json(["fan-in", "-p", str(port), "-c", "5", "-n", "2000", "-q", str(qos),
+                                "--tls", "--cafile", str(pki.ca), "--sni", "localhost", "--check"])
+    assert rc == 0, err
+    r = json.loads(out)
+    assert r["complete"] and r["received"] == 2000 and r["connected"] == 6, r
+
+
+def test_bench_tls_mutual_and_refused_without_trust(broker_factory, pki):
+    """With a listener that requires client certificates, --cert/--key get
+    in; a CA that did not sign the broker's certificate fails the handshake
+    and the run reports connect failures instead of traffic."""
+    if not BENCH.exists():
+        pytest.skip(f"{BENCH} not built")
+    b = broker_factory(config_text=tls_section(pki, client_cert="required"), listen=("mqtt://127.0.0.1:0", "mqtts://127.0.0.1:0"))
+    port = b.port_of("mqtts")
+    cert, key = pki.client
+    rc, out, err = _bench_json(["p2p", "-p", str(port), "-c", "3", "-n", "300", "--tls", "--cafile", str(pki.ca),
+                                "--cert", str(cert), "--key", str(key), "--check"])
+    assert rc == 0, err
+    assert json.loads(out)["received"] == 300
+    # Without a client certificate the broker refuses the handshake.
+    rc, out, err = _bench_json(["conn", "-p", str(port), "-c", "2", "-d", "0.2", "--tls", "--cafile", str(pki.ca),
+                                "--connect-timeout", "5"])
+    assert json.loads(out)["connect_failed"] == 2, (out, err)
+    # Trusting only another CA, the generator refuses the broker.
+    other_ca = pki.root / "other-ca.pem"
+    rc, out, err = _bench_json(["conn", "-p", str(port), "-c", "1", "-d", "0.2", "--tls", "--cafile", str(other_ca),
+                                "--cert", str(cert), "--key", str(key), "--connect-timeout", "5"])
+    assert json.loads(out)["connect_failed"] == 1, (out, err)
+    assert "certificate verify failed" in err, err
+
+
+def test_bench_tls_options_need_tls():
+    if not BENCH.exists():
+        pytest.skip(f"{BENCH} not built")
+    proc = subprocess.run([str(BENCH), "conn", "--cafile", "x.pem"], stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=10)
+    assert proc.returncode == 1 and b"need --tls" in proc.stderr, proc.stderr

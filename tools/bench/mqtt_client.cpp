@@ -57,12 +57,36 @@ bool mqtt_client::start(const sockaddr_in& server, const sockaddr_in* source, st
     return false;
   }
   if (::connect(fd_, reinterpret_cast<const sockaddr*>(&server), sizeof server) == 0) {
-    on_connected();
+    on_tcp_connected();
   } else if (errno != EINPROGRESS) {
     fail(std::string("connect: ") + std::strerror(errno));
     return false;
   }
   return state_ != state::failed;
+}
+
+void mqtt_client::on_tcp_connected() {
+  tcp_up_ = true;
+  if (settings_.tls == nullptr) {
+    on_connected();
+    return;
+  }
+  tls_ = std::make_unique<tls_link>(*settings_.tls, fd_);
+  continue_handshake();
+}
+
+void mqtt_client::continue_handshake() {
+  switch (tls_->handshake()) {
+    case tls_link::step::done:
+      on_connected();
+      return;
+    case tls_link::step::again:
+      loop_.modify(fd_, read_events | (tls_->wants_write() ? EPOLLOUT : 0u), this);
+      return;
+    case tls_link::step::failed:
+      fail("TLS handshake: " + tls_->error());
+      return;
+  }
 }
 
 void mqtt_client::on_connected() {
@@ -82,6 +106,10 @@ void mqtt_client::on_connected() {
 
 void mqtt_client::on_event(std::uint32_t events) {
   if (fd_ < 0) return;
+  if (state_ == state::connecting && tcp_up_) {
+    continue_handshake();
+    return;
+  }
   if (state_ == state::connecting) {
     int err = 0;
     socklen_t len = sizeof err;
@@ -91,7 +119,7 @@ void mqtt_client::on_event(std::uint32_t events) {
       return;
     }
     if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0) return;
-    on_connected();
+    on_tcp_connected();
     return;
   }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable();
@@ -101,7 +129,9 @@ void mqtt_client::on_event(std::uint32_t events) {
 void mqtt_client::on_readable() {
   // A few reads per wake-up: enough to drain a full socket buffer, few
   // enough that one busy connection does not starve the others.
-  for (int round = 0; round < 4 && fd_ >= 0; ++round) {
+  // TLS hands over one record (16 KiB at most) per read: more rounds.
+  const int rounds = tls_ ? 16 : 4;
+  for (int round = 0; round < rounds && fd_ >= 0; ++round) {
     // The tail of a packet cut by the previous read goes in front of the
     // new bytes, in the shared buffer, unless it is too big for that.
     const std::size_t kept = partial_.size() <= scratch_.size() / 2 ? partial_.size() : 0;
@@ -109,12 +139,12 @@ void mqtt_client::on_readable() {
       std::memcpy(scratch_.data(), partial_.data(), kept);
       partial_.clear();
     }
-    const ssize_t n = ::recv(fd_, scratch_.data() + kept, scratch_.size() - kept, 0);
+    const ssize_t n = receive(scratch_.data() + kept, scratch_.size() - kept);
     if (n <= 0) {
       if (kept > 0) partial_.assign(scratch_.data(), scratch_.data() + kept);
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
       if (n < 0) {
-        fail(std::string("recv: ") + std::strerror(errno));
+        fail(tls_ && !tls_->error().empty() ? tls_->error() : std::string("recv: ") + std::strerror(errno));
       } else if (state_ == state::closing) {
         finish(state::closed);
       } else {
@@ -139,8 +169,18 @@ void mqtt_client::on_readable() {
       consume(joined, now);
     }
     if (fd_ >= 0 && !out_.empty() && !write_blocked_) flush();
-    if (kept + static_cast<std::size_t>(n) < scratch_.size()) return;
+    if (!tls_ && kept + static_cast<std::size_t>(n) < scratch_.size()) return;
   }
+}
+
+ssize_t mqtt_client::receive(void* buf, std::size_t len) {
+  if (tls_) return tls_->read(buf, len);
+  return ::recv(fd_, buf, len, 0);
+}
+
+ssize_t mqtt_client::transmit(const void* buf, std::size_t len) {
+  if (tls_) return tls_->write(buf, len);
+  return ::send(fd_, buf, len, MSG_NOSIGNAL);
 }
 
 void mqtt_client::on_writable() {
@@ -149,14 +189,14 @@ void mqtt_client::on_writable() {
 
 void mqtt_client::flush() {
   while (fd_ >= 0 && out_pos_ < out_.size()) {
-    const ssize_t n = ::send(fd_, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
+    const ssize_t n = transmit(out_.data() + out_pos_, out_.size() - out_pos_);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         set_write_interest(true);
         return;
       }
-      fail(std::string("send: ") + std::strerror(errno));
+      fail(tls_ && !tls_->error().empty() ? tls_->error() : std::string("send: ") + std::strerror(errno));
       return;
     }
     out_pos_ += static_cast<std::size_t>(n);
@@ -226,12 +266,14 @@ void mqtt_client::disconnect() {
   out_.append("\xE0\x00", 2);
   state_ = state::closing;
   flush();
+  if (fd_ >= 0 && tls_) tls_->close_notify();
   if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }
 
 void mqtt_client::abort() noexcept {
   if (fd_ >= 0) {
     loop_.remove(fd_);
+    tls_.reset();
     ::close(fd_);
     fd_ = -1;
   }

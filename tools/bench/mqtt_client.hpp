@@ -3,7 +3,7 @@
 // protocol to connect, subscribe, publish with a window of unacknowledged
 // QoS 1/2 messages, and acknowledge what it receives.
 //
-// Lifecycle: idle -> connecting (TCP) -> awaiting_connack -> ready
+// Lifecycle: idle -> connecting (TCP, then the TLS handshake) -> awaiting_connack -> ready
 // [-> subscribing -> ready] -> closing (DISCONNECT sent) -> closed; or failed
 // at any point. Driven by the runner's event loop on its one thread; counts
 // everything into the run's traffic_counters.
@@ -12,12 +12,14 @@
 #include <netinet/in.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "event_loop.hpp"
 #include "protocol/codec.hpp"
+#include "tls_link.hpp"
 #include "traffic_counters.hpp"
 #include "wire.hpp"
 
@@ -45,6 +47,7 @@ struct client_settings {
   bool no_delay = true;         // TCP_NODELAY: the generator batches by itself
   bool quick_ack = false;       // TCP_QUICKACK after every read
   bool verify = false;          // decode every packet with protocol::decode as well
+  const tls_config* tls = nullptr;  // --tls: every connection runs TLS with this context
 };
 
 class mqtt_client {
@@ -79,8 +82,13 @@ class mqtt_client {
   const client_spec& spec() const noexcept { return spec_; }
 
  private:
+  void on_tcp_connected();
+  void continue_handshake();
   void on_connected();
   void on_readable();
+  // recv()/send() or their TLS equivalents.
+  ssize_t receive(void* buf, std::size_t len);
+  ssize_t transmit(const void* buf, std::size_t len);
   void on_writable();
   void consume(std::span<const std::uint8_t> bytes, std::uint64_t now_ns);
   bool handle_frame(const protocol::frame& f, std::span<const std::uint8_t> whole, std::uint64_t now_ns);
@@ -101,7 +109,9 @@ class mqtt_client {
   std::span<std::uint8_t> scratch_;  // shared read buffer: only partial packets are kept per client
 
   int fd_ = -1;
+  std::unique_ptr<tls_link> tls_;  // null for plain TCP
   state state_ = state::idle;
+  bool tcp_up_ = false;  // connecting: the TCP connect is done, the TLS handshake runs
   bool write_blocked_ = false;
   std::uint64_t connect_started_ns_ = 0;
   std::string out_;

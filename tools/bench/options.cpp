@@ -144,6 +144,13 @@ int parse_options(int argc, char** argv, bench_options& o) {
   app.add_flag("--verify", o.verify, "decode every received PUBLISH with protocol::decode too");
   app.add_flag("!--nagle", o.no_delay, "leave Nagle's algorithm on in the generator's sockets");
   app.add_flag("--quick-ack", o.quick_ack, "TCP_QUICKACK after every read (default: the kernel's delayed ACKs)");
+  app.add_flag("--tls", o.tls, "connect with TLS 1.2/1.3 (the broker's mqtts:// listener)");
+  app.add_option("--cafile", o.tls_settings.ca_file, "with --tls: CA certificates (PEM) to verify the broker with "
+                                                     "(default: the system's)");
+  app.add_option("--cert", o.tls_settings.cert_file, "with --tls: client certificate chain (PEM), for mutual TLS");
+  app.add_option("--key", o.tls_settings.key_file, "with --tls: the client certificate's key (default: --cert)");
+  app.add_option("--sni", o.tls_settings.server_name, "with --tls: server name to send and to check the certificate for");
+  app.add_flag("--insecure", o.tls_settings.insecure, "with --tls: do not verify the broker's certificate");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -166,6 +173,13 @@ int parse_options(int argc, char** argv, bench_options& o) {
       std::fprintf(stderr, "gridmq-bench: unknown MQTT version '%s'\n", version_text.c_str());
       return 1;
     }
+  }
+  const bool tls_option_given = !o.tls_settings.ca_file.empty() || !o.tls_settings.cert_file.empty() ||
+                                !o.tls_settings.key_file.empty() || !o.tls_settings.server_name.empty() ||
+                                o.tls_settings.insecure;
+  if (tls_option_given && !o.tls) {
+    std::fprintf(stderr, "gridmq-bench: --cafile, --cert, --key, --sni and --insecure need --tls\n");
+    return 1;
   }
   if (g.source_ips > 0) o.source_ips = g.source_ips;
   if (o.source_ips == 0 || o.source_ips > 254) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "protocol/packet.hpp"
+#include "tls_link.hpp"
 
 namespace gridmq::bench {
 
@@ -49,6 +50,8 @@ struct bench_options {
   bool no_delay = true;
   bool quick_ack = false;
   std::string client_prefix;
+  bool tls = false;  // connect with TLS (tls_options below)
+  tls_options tls_settings;
 };
 
 // Parses argv into `out` and applies the preset. Returns -1 to go on, or

@@ -29,6 +29,10 @@ runner::runner(const bench_options& options, run_plan plan)
   settings_.no_delay = options.no_delay;
   settings_.quick_ack = options.quick_ack;
   settings_.verify = options.verify;
+  if (options.tls) {
+    tls_ = std::make_unique<tls_config>(options.tls_settings);
+    settings_.tls = tls_.get();
+  }
   server_.sin_family = AF_INET;
   server_.sin_port = htons(options.port);
   if (inet_pton(AF_INET, options.host.c_str(), &server_.sin_addr) != 1) {

@@ -68,6 +68,7 @@ class runner {
 
   const bench_options& options_;
   run_plan plan_;
+  std::unique_ptr<tls_config> tls_;  // --tls
   client_settings settings_;
   traffic_counters counters_;
   event_loop loop_;
