@@ -23,7 +23,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 py=/usr/bin/python3
 report="$repo/bench/report.py"
-all_scenarios="fan-in-q0,fan-out-q0,fan-in-q1,fan-out-q1,p2p-q1,shared-q1,latency-q1,latency-load,drain,conn-scale,workers"
+all_scenarios="fan-in-q0,fan-out-q0,fan-in-q1,fan-out-q1,fan-in-q0-tls,p2p-q1,shared-q1,latency-q1,latency-load,drain,conn-scale,workers"
 
 smoke=0 rounds=3 duration=5 scenarios=$all_scenarios brokers="gridmq,mosquitto"
 build=${GRIDMQ_BUILD:-$repo/build} conns=19000 drain=100000 out="" keep=""
@@ -140,11 +140,20 @@ EOF
 }
 # Mosquitto started as root drops to user mosquitto: its data directory must
 # be writable by that user, or its snapshot silently fails (bench/NOTES.md).
+# TLS scenario: one self-signed P-256 certificate for localhost, readable by
+# user mosquitto, on the same port each broker uses for plain TCP.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$work/tls-key.pem" -out "$work/tls-cert.pem" 2>/dev/null
+chmod 0644 "$work/tls-key.pem" "$work/tls-cert.pem"
+{ cat "$work/gridmq.toml"; printf '[tls]\ncert = "%s"\nkey = "%s"\n' "$work/tls-cert.pem" "$work/tls-key.pem"; } \
+  > "$work/gridmq-tls.toml"
 mkdir -p "$work/mosquitto-data"
 chmod 0777 "$work/mosquitto-data"
 chmod 0755 "$work"
 mosquitto_conf false > "$work/mosquitto.conf"
 mosquitto_conf true > "$work/mosquitto-persist.conf"
+{ mosquitto_conf false; printf 'certfile %s\nkeyfile %s\n' "$work/tls-cert.pem" "$work/tls-key.pem"; } \
+  > "$work/mosquitto-tls.conf"
 
 wait_for_port() {  # $1 port, $2 pid: true once the port accepts
   local i
@@ -175,8 +184,10 @@ start_broker() {
       if [[ $name == gridmq-2w ]]; then threads=2; fi
       if [[ $name != gridmq ]]; then cpus=$workers_cpus; fi
       port=$port_gridmq
-      taskset -c "$cpus" "$gridmq" --threads "$threads" --listen "mqtt://127.0.0.1:$port" \
-        --config "$work/gridmq.toml" >"$log" 2>&1 &
+      local scheme=mqtt conf="$work/gridmq.toml"
+      if [[ $sid == *-tls ]]; then scheme=mqtts conf="$work/gridmq-tls.toml"; fi
+      taskset -c "$cpus" "$gridmq" --threads "$threads" --listen "$scheme://127.0.0.1:$port" \
+        --config "$conf" >"$log" 2>&1 &
       broker_pid=$!
       # The log line, not a probe connection: a probe would shift the
       # round-robin placement of the clients on the workers.
@@ -186,6 +197,7 @@ start_broker() {
       port=$port_mosquitto
       local conf="$work/mosquitto.conf"
       if [[ $sid == drain ]]; then conf="$work/mosquitto-persist.conf"; fi
+      if [[ $sid == *-tls ]]; then conf="$work/mosquitto-tls.conf"; fi
       rm -f "$work/mosquitto-data/mosquitto.db"
       taskset -c "$broker_cpu" mosquitto -c "$conf" >"$log" 2>&1 &
       broker_pid=$!
@@ -217,6 +229,7 @@ bench_args() {
       fan-out-q0) echo "fan-out -q 0 -c 10 -n 300" ;;
       fan-in-q1) echo "fan-in -q 1 -c 10 -n 2000" ;;
       fan-out-q1) echo "fan-out -q 1 -c 10 -n 300" ;;
+      fan-in-q0-tls) echo "fan-in -q 0 -c 10 -n 2000 --tls --cafile $work/tls-cert.pem --sni localhost" ;;
       p2p-q1) echo "p2p -q 1 -c 10 -n 2000" ;;
       shared-q1) echo "shared -q 1 -c 10 -n 2000" ;;
       latency-q1) echo "latency -r 2000 -n 400" ;;
@@ -232,6 +245,7 @@ bench_args() {
     fan-out-q0) echo "fan-out -q 0 -d $duration" ;;
     fan-in-q1) echo "fan-in -q 1 -d $duration" ;;
     fan-out-q1) echo "fan-out -q 1 -d $duration" ;;
+    fan-in-q0-tls) echo "fan-in -q 0 -d $duration --tls --cafile $work/tls-cert.pem --sni localhost" ;;
     p2p-q1) echo "p2p -q 1 -d $duration" ;;
     shared-q1) echo "shared -q 1 -d $duration" ;;
     latency-q1) echo "latency -r 5000 -d $duration" ;;

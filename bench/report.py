@@ -28,6 +28,7 @@ TARGETS = {
     "fan-out-q0": ("fan-out QoS 0, 1 pub -> 100 subs, 64 B", ">= 4x", "rate", 4.0),
     "fan-in-q1": ("fan-in QoS 1, 100 pubs -> 1 `#` sub", ">= 3x", "rate", 3.0),
     "fan-out-q1": ("fan-out QoS 1, 1 pub -> 100 subs", "(none)", "rate", None),
+    "fan-in-q0-tls": ("fan-in QoS 0 over TLS 1.3, 100 pubs -> 1 sub, 64 B", "(none)", "rate", None),
     "p2p-q1": ("p2p QoS 1, 100 pairs", ">= 3x", "rate", 3.0),
     "shared-q1": ("shared QoS 1, 100 pubs -> `$share` group of 5 (v5)", "(none)", "rate", None),
     "latency-q1": ("latency QoS 1, 1 -> 1 at 5k msg/s", "p99 no worse (<= 1x)", "p99", 1.0),

@@ -1,4 +1,4 @@
-"""bench/compare.sh --smoke: every benchmark scenario (fan-in, fan-out, p2p,
+"""bench/compare.sh --smoke: every benchmark scenario (fan-in, fan-out, TLS fan-in, p2p,
 shared, latency, latency under load, drain, conn-scale, 2 workers) runs
 against gridmq, and against Mosquitto when it is installed, and delivers
 exactly what it sent. Timing is never asserted: this only keeps the
@@ -34,7 +34,7 @@ def test_compare_smoke_every_scenario_delivers_what_it_sent():
     out = proc.stdout.decode(errors="replace")
     assert proc.returncode == 0, f"compare.sh --smoke failed ({proc.returncode}):\n{out}"
     assert "smoke passed" in out, out
-    for scenario in ("fan-in-q0", "fan-out-q0", "fan-in-q1", "p2p-q1", "shared-q1", "latency-q1",
+    for scenario in ("fan-in-q0", "fan-out-q0", "fan-in-q1", "fan-in-q0-tls", "p2p-q1", "shared-q1", "latency-q1",
                      "latency-load", "drain", "conn-scale", "workers"):
         assert any(line.startswith(scenario) for line in out.splitlines()), f"{scenario} missing:\n{out}"
 
