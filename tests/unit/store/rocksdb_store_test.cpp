@@ -119,7 +119,27 @@ TEST_F(rocksdb_store_test, new_store_gets_the_current_format_version) {
 TEST_F(rocksdb_store_test, newer_format_version_is_refused_untouched) {
   populate();
   raw_write(db(), {{format_version_key(), encode_format_version(current_format_version + 1)}});
+  // A newer gridmq updates the version file beside the database too.
+  std::ofstream(db() / "GRIDMQ-FORMAT", std::ios::trunc) << current_format_version + 1 << "\n";
   expect_refused(store_error_code::newer_format, "newer gridmq");
+}
+
+TEST_F(rocksdb_store_test, newer_format_version_without_the_version_file_is_refused_untouched) {
+  populate();
+  raw_write(db(), {{format_version_key(), encode_format_version(current_format_version + 1)}});
+  fs::remove(db() / "GRIDMQ-FORMAT");  // e.g. written by a gridmq that kept no such file
+  expect_refused(store_error_code::newer_format, "newer gridmq");
+}
+
+// The version file is a shortcut, the key decides: a file that says
+// "current" beside a newer key still refuses the store (opened, though).
+TEST_F(rocksdb_store_test, stale_version_file_does_not_hide_a_newer_format) {
+  populate();
+  ASSERT_TRUE(fs::exists(db() / "GRIDMQ-FORMAT"));
+  raw_write(db(), {{format_version_key(), encode_format_version(current_format_version + 1)}});
+  auto st = open_rocksdb_store(db());
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, store_error_code::newer_format) << st.error().message;
 }
 
 TEST_F(rocksdb_store_test, unreadable_format_version_is_refused) {
