@@ -21,7 +21,7 @@ bool client_connection::admit(const protocol::connect& c, std::string& authentic
   if (authz == nullptr) return true;
   // Read before admitting: a change of rules during admit() is seen later.
   authz_seen_ = broker_.authorization_generation();
-  auto a = authz->admit(identity{client_id_, c.username, info_.certificate.get()});
+  auto a = authz->admit(identity{client_id_, c.username, certificate_.get()});
   if (a.code != reason_code::success) {
     refuse_connect(a.code, a.why);
     return false;
@@ -51,7 +51,7 @@ void client_connection::recheck_authorization() {
   authz_seen_ = broker_.authorization_generation();
   if (authz == nullptr || !slot_) return;
   const std::optional<std::string> username = username_.copy();
-  auto a = authz->admit(identity{client_id_, username, info_.certificate.get()});
+  auto a = authz->admit(identity{client_id_, username, certificate_.get()});
   if (a.code != reason_code::success) return fail(a.code, "authorization changed: " + a.why);
   policy_ = std::move(a.policy);
   const auto revoked = remove_unpermitted_subscriptions();
@@ -65,11 +65,11 @@ std::vector<std::string> client_connection::remove_unpermitted_subscriptions() {
   if (!policy_ || !slot_) return revoked;
   {
     std::lock_guard lock(slot_->mutex);
-    for (const auto& [filter, rec] : slot_->subscriptions) {
+    for (const auto& [filter, rec] : slot_->subscriptions.get()) {
       if (!policy_->may_subscribe(filter)) revoked.push_back(filter);
     }
     for (const auto& filter : revoked) {
-      slot_->subscriptions.erase(filter);
+      slot_->subscriptions.mut().erase(filter);
       // Not waited for: no reply depends on it (a crash before the commit
       // leaves a subscription the next check removes again).
       (void)broker_.persist().unsubscribed(*slot_, filter);

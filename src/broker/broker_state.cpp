@@ -36,8 +36,12 @@ broker_state::broker_state(broker_options options, authenticator* auth, store::s
       retained_(options_.max_retained_messages, persist_.enabled() ? &persist_ : nullptr) {}
 
 session::session_limits broker_state::session_limits() const noexcept {
-  return {options_.max_queued_messages, options_.max_queued_bytes, options_.session_overflow,
-          options_.max_inflight_messages};
+  session::session_limits l;
+  l.max_queued_bytes = options_.max_queued_bytes;
+  l.max_queued_messages = options_.max_queued_messages;
+  l.max_inflight = options_.max_inflight_messages;
+  l.overflow = options_.session_overflow;
+  return l;
 }
 
 std::string broker_state::assign_client_id() {
@@ -114,7 +118,7 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
         persist_.ended(*old);  // before the new session's record: same key
         discarded_shared = old->state.take_shared();
         old->state.clear();
-        old->subscriptions.clear();
+        old->subscriptions.reset();
         discarded = old;
         uncount_owner(*old);
         sessions_.erase(it);
@@ -129,7 +133,7 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
     }
     if (!r.slot) {
       r.slot = std::make_shared<session_slot>(++next_slot_id_, client_id, session_limits());
-      sessions_.emplace(client_id, r.slot);
+      sessions_.emplace(r.slot->state.client_id(), r.slot);
       count_owner(*r.slot, authentication_name);
       std::lock_guard lock(r.slot->mutex);
       session::frame_list frames;
@@ -162,7 +166,7 @@ void broker_state::end_session(const slot_ptr& slot) {
     persist_.ended(*slot);
     shared = slot->state.take_shared();
     slot->state.clear();
-    slot->subscriptions.clear();
+    slot->subscriptions.reset();
   }
   index_.unsubscribe_all(slot->id);
   redistribute(std::move(shared), slot->id);

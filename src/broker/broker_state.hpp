@@ -148,7 +148,9 @@ class broker_state {
   authorizer* authz_;    // owned by app/; null: everything allowed, sessions not counted
   persistence persist_;  // before retained_, which writes through it
   mutable std::mutex registry_mutex_;
-  std::unordered_map<std::string, slot_ptr> sessions_;
+  // Keyed by a view of the slot's own ClientId (session::client_id(), never
+  // changed while the slot is here): one copy of the id per session.
+  std::unordered_map<std::string_view, slot_ptr> sessions_;
   std::set<slot_ptr> waiting_;
   std::unordered_map<std::string, std::uint32_t> sessions_per_name_;  // folded authentication name -> sessions  // disconnected slots with a will or expiry pending
   std::uint64_t next_slot_id_ = 0;

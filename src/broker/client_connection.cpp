@@ -9,7 +9,7 @@ namespace gridmq::broker {
 using protocol::reason_code;
 
 client_connection::client_connection(broker_state& broker, connection_sink& sink, client_info info)
-    : broker_(broker), outbox_(std::make_shared<outbox>(sink)), info_(std::move(info)) {
+    : broker_(broker), sink_(sink), outbox_(std::make_shared<outbox>(sink)), certificate_(std::move(info.certificate)) {
   ++broker_.connections;
 }
 
@@ -141,7 +141,7 @@ void client_connection::on_decode_error(const protocol::decode_error& e, std::sp
     session::frame f;
     f.bytes = std::string("\x20\x02\x00\x01", 4);
     outbox_->push(std::move(f));
-    spdlog::info("{}: unsupported protocol version, refused", info_.peer);
+    spdlog::info("{}: unsupported protocol version, refused", sink_.peer());
     phase_ = phase::closing;
     outbox_->close(reason_code::unsupported_protocol_version);
     return;
@@ -151,7 +151,7 @@ void client_connection::on_decode_error(const protocol::decode_error& e, std::sp
 
 void client_connection::fail(reason_code code, std::string_view why) {
   if (phase_ == phase::closing) return;
-  spdlog::info("client '{}' ({}): closing, {} ({})", client_id_, info_.peer, why, protocol::to_string(code));
+  spdlog::info("client '{}' ({}): closing, {} ({})", client_id_, sink_.peer(), why, protocol::to_string(code));
   if (phase_ == phase::connected && version_ == protocol::protocol_version::v5) {
     protocol::disconnect d{code, {}};
     if (problem_info_) d.props.reason_string = std::string(why);
@@ -214,7 +214,7 @@ std::chrono::milliseconds client_connection::idle_timeout() const {
 
 void client_connection::on_idle_timeout() {
   if (phase_ == phase::awaiting_connect || phase_ == phase::authenticating) {
-    spdlog::info("{}: no CONNECT in time, closing", info_.peer);
+    spdlog::info("{}: no CONNECT in time, closing", sink_.peer());
     phase_ = phase::closing;
     outbox_->close(reason_code::keep_alive_timeout);
     return;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/heap_optional.hpp"
+#include "base/lazy_value.hpp"
 #include "broker/authenticator.hpp"
 #include "broker/authorizer.hpp"
 #include "broker/broker_state.hpp"
@@ -87,32 +88,34 @@ class client_connection final : public client_port {
   void reply(bool after_commit, const protocol::packet& p);
   void release_session();
 
+  // Enhanced authentication ([MQTT-4.12]): the CONNECT's method, the
+  // exchange in progress and, during CONNECT, the CONNECT itself until the
+  // exchange succeeds. On the heap: most clients never use it.
+  struct enhanced_auth {
+    std::string method;
+    std::unique_ptr<auth_exchange> exchange;
+    heap_optional<protocol::connect> pending_connect;  // ~1.2 KB: only while parked
+  };
+
   broker_state& broker_;
+  // Names the peer in log lines; valid until on_closed() returns, and this
+  // object is not used after that.
+  connection_sink& sink_;
   std::shared_ptr<outbox> outbox_;
-  client_info info_;
-  phase phase_ = phase::awaiting_connect;
-  protocol::protocol_version version_ = protocol::protocol_version::v311;
+  // The verified client certificate, for the authorizer at CONNECT; null
+  // without one (plain TCP). The rest of client_info is the transport's.
+  std::shared_ptr<const client_certificate> certificate_;
   std::string client_id_;
   slot_ptr slot_;
   std::uint64_t generation_ = 0;
-  std::uint16_t keep_alive_ = 0;
-  bool will_on_close_ = true;     // cleared by a normal DISCONNECT
-  bool problem_info_ = true;      // Request Problem Information
-  bool acks_deferred_ = false;    // this read batch deferred deletions (persistence.hpp)
-  std::uint32_t client_max_packet_ = 0;  // the client's Maximum Packet Size, 0 = none
-  std::vector<std::string> topic_aliases_;  // inbound, index = alias; grows on first use of an alias
-  std::string requested_client_id_;
   // The time of the read batch being handled: one clock read per batch,
   // not per packet (deadlines are in seconds).
   session::clock::time_point now_{};
   // Scratch for the frames of one delivery or acknowledgement, reused so
   // that a busy connection does not allocate a list per message.
   session::frame_list frames_;
-  // Enhanced authentication: the CONNECT's method, the exchange in progress
-  // and, during CONNECT, the CONNECT itself until the exchange succeeds.
-  std::string auth_method_;
-  std::unique_ptr<auth_exchange> exchange_;
-  heap_optional<protocol::connect> pending_connect_;  // ~1.2 KB: on the heap, only while parked
+  lazy_value<std::vector<std::string>> topic_aliases_;  // inbound, index = alias; grows on first use of an alias
+  heap_optional<enhanced_auth> auth_;  // empty: the CONNECT named no Authentication Method
   // What this connection may publish and subscribe to (authorizer.hpp);
   // null: everything (no authorizer, or one that does not restrict it).
   std::unique_ptr<connection_policy> policy_;
@@ -120,6 +123,13 @@ class client_connection final : public client_port {
   // of rules: the CONNECT's Username and the rules' generation.
   heap_optional<std::string> username_;
   std::uint64_t authz_seen_ = 0;
+  std::uint32_t client_max_packet_ = 0;  // the client's Maximum Packet Size, 0 = none
+  std::uint16_t keep_alive_ = 0;
+  phase phase_ = phase::awaiting_connect;
+  protocol::protocol_version version_ = protocol::protocol_version::v311;
+  bool will_on_close_ = true;     // cleared by a normal DISCONNECT
+  bool problem_info_ = true;      // Request Problem Information
+  bool acks_deferred_ = false;    // this read batch deferred deletions (persistence.hpp)
 };
 
 }  // namespace gridmq::broker

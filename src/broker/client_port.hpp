@@ -16,6 +16,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gridmq::broker {
@@ -51,6 +52,9 @@ class connection_sink {
   // the socket. Safe from any thread; on_closed() follows on the worker.
   // Only the first call's reason counts.
   virtual void close(close_reason why) noexcept = 0;
+  // The peer's address as the transport names it in log lines
+  // ("127.0.0.1:50412"); valid as long as the sink. Worker only.
+  virtual std::string_view peer() const noexcept = 0;
 };
 
 // A client certificate that the TLS handshake verified against the

@@ -14,7 +14,7 @@ using protocol::protocol_version;
 using protocol::reason_code;
 
 void client_connection::refuse_connect(reason_code v5_code, std::string_view why) {
-  spdlog::info("{}: CONNECT of '{}' refused: {} ({})", info_.peer, client_id_, why, protocol::to_string(v5_code));
+  spdlog::info("{}: CONNECT of '{}' refused: {} ({})", sink_.peer(), client_id_, why, protocol::to_string(v5_code));
   protocol::connack ack;
   ack.code = v5_code;  // the encoder maps it to a 3.1.1 return code for older clients
   if (version_ == protocol_version::v5 && problem_info_) ack.props.reason_string = std::string(why);
@@ -32,12 +32,14 @@ bool client_connection::check_connect(protocol::connect& c) {
       refuse_connect(reason_code::client_identifier_not_valid, "[MQTT-3.1.3-8] empty client id needs clean session");
       return false;
     }
-    c.client_id = broker_.assign_client_id();  // [MQTT-3.1.3-6]
+    // [MQTT-3.1.3-6] c.client_id stays empty: the CONNACK compares them.
+    client_id_ = broker_.assign_client_id();
   } else if (c.client_id.size() > opt.max_client_id_length) {
     refuse_connect(reason_code::client_identifier_not_valid, "[MQTT-3.1.3-5] client id too long");
     return false;
+  } else {
+    client_id_ = c.client_id;
   }
-  client_id_ = c.client_id;
   if (c.will_message) {
     const auto& w = *c.will_message;
     if (!topic::is_valid_topic_name(w.topic)) {
@@ -85,7 +87,6 @@ void client_connection::handle_connect(protocol::connect&& c) {
   version_ = c.version;
   problem_info_ = c.props.request_problem_information.value_or(1) != 0;
   client_max_packet_ = c.props.maximum_packet_size.value_or(0);
-  requested_client_id_ = c.client_id;
   if (!check_connect(c)) return;
   auto* auth = broker_.auth();
   credentials creds{client_id_, c.username, c.password};
@@ -95,11 +96,10 @@ void client_connection::handle_connect(protocol::connect&& c) {
     if (!exchange) {
       return refuse_connect(reason_code::bad_authentication_method, "unsupported authentication method");
     }
-    auth_method_ = *c.props.authentication_method;
-    exchange_ = std::move(exchange);
+    auth_ = enhanced_auth{*c.props.authentication_method, std::move(exchange), {}};
     auto data = c.props.authentication_data.value_or(std::string{});
-    pending_connect_ = std::move(c);
-    return on_connect_auth_step(exchange_->step(data));
+    auth_->pending_connect = std::move(c);
+    return on_connect_auth_step(auth_->exchange->step(data));
   }
   if (auth != nullptr) {
     auto verdict = auth->check(creds);
@@ -113,21 +113,21 @@ void client_connection::handle_connect(protocol::connect&& c) {
 void client_connection::on_connect_auth_step(auth_step&& st) {
   switch (st.st) {
     case auth_step::status::success: {
-      auto c = std::move(*pending_connect_);
-      pending_connect_.reset();
-      exchange_.reset();
+      auto c = std::move(*auth_->pending_connect);
+      auth_->pending_connect.reset();
+      auth_->exchange.reset();
       return complete_connect(std::move(c), std::move(st.data));
     }
     case auth_step::status::continue_auth: {
       phase_ = phase::authenticating;
       protocol::auth a{reason_code::continue_authentication, {}};
-      a.props.authentication_method = auth_method_;
+      a.props.authentication_method = auth_->method;
       a.props.authentication_data = std::move(st.data);
       return send(a);
     }
     case auth_step::status::failure:
-      pending_connect_.reset();
-      exchange_.reset();
+      auth_->pending_connect.reset();
+      auth_->exchange.reset();
       return refuse_connect(st.failure_code, st.why);
   }
 }
@@ -145,7 +145,7 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
   } else if (!c.clean_start) {
     expiry = opt.max_session_expiry;  // a 3.1.1 persistent session lives as long as allowed
   }
-  topic_aliases_.clear();  // sized on first use (resolve_topic_alias): most clients use none
+  topic_aliases_.reset();  // allocated and sized on first use (resolve_topic_alias): most clients use none
 
   session::link_params link;
   link.version = version_;
@@ -154,8 +154,6 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
   client_max_packet_ = link.maximum_packet_size;
   link.topic_alias_maximum = c.props.topic_alias_maximum.value_or(0);
   generation_ = broker_.next_generation();
-  auto connect_copy = c;  // the fields CONNACK needs
-  connect_copy.client_id = requested_client_id_;
 
   auto attach = [&](session_slot& s, bool present, session::frame_list& frames) {
     s.link = outbox_;
@@ -164,9 +162,9 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
     s.connected = true;
     s.will = std::move(c.will_message);
     s.expiry_interval = expiry;
-    auto ack = make_connack(connect_copy, present);
+    auto ack = make_connack(c, present);  // c.client_id: the one the client asked for
     if (auth_data) {
-      ack.props.authentication_method = auth_method_;
+      ack.props.authentication_method = auth_->method;
       if (!auth_data->empty()) ack.props.authentication_data = std::move(*auth_data);
     }
     protocol::encode(ack, version_, frames.emplace_back().bytes);
@@ -183,7 +181,7 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
   // A resumed session may hold subscriptions made under rules changed since
   // (a reload while it was offline): they go, quietly.
   if (claimed.session_present) remove_unpermitted_subscriptions();
-  spdlog::debug("client '{}' connected from {} (v{}, session present {})", client_id_, info_.peer,
+  spdlog::debug("client '{}' connected from {} (v{}, session present {})", client_id_, sink_.peer(),
                 static_cast<int>(version_), claimed.session_present);
   if (claimed.previous_will) {
     broker_.publish_will(std::move(*claimed.previous_will), slot_->id, session::clock::now());
@@ -192,7 +190,7 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
 
 void client_connection::handle_auth(const protocol::auth& a) {
   // [MQTT-4.12.0-7]/[MQTT-4.12.1-1] AUTH only with the method of the CONNECT.
-  if (auth_method_.empty() || a.props.authentication_method.value_or(std::string{}) != auth_method_) {
+  if (!auth_ || auth_->method.empty() || a.props.authentication_method.value_or(std::string{}) != auth_->method) {
     return fail(reason_code::protocol_error, "[MQTT-4.12.0-7] AUTH without the CONNECT's authentication method");
   }
   auto data = a.props.authentication_data.value_or(std::string{});
@@ -200,34 +198,34 @@ void client_connection::handle_auth(const protocol::auth& a) {
     if (a.code != reason_code::continue_authentication) {
       return refuse_connect(reason_code::protocol_error, "AUTH during CONNECT must continue (0x18)");
     }
-    return on_connect_auth_step(exchange_->step(data));
+    return on_connect_auth_step(auth_->exchange->step(data));
   }
   if (a.code == reason_code::re_authenticate) {
     // [MQTT-4.12.1] re-authentication runs beside normal traffic.
     const std::optional<std::string> none;
     credentials creds{client_id_, none, none};
-    exchange_ = broker_.auth() != nullptr ? broker_.auth()->start(auth_method_, creds) : nullptr;
-    if (!exchange_) return fail(reason_code::bad_authentication_method, "method no longer available");
-  } else if (a.code != reason_code::continue_authentication || !exchange_) {
+    auth_->exchange = broker_.auth() != nullptr ? broker_.auth()->start(auth_->method, creds) : nullptr;
+    if (!auth_->exchange) return fail(reason_code::bad_authentication_method, "method no longer available");
+  } else if (a.code != reason_code::continue_authentication || !auth_->exchange) {
     return fail(reason_code::protocol_error, "[MQTT-4.12.0-2] unexpected AUTH reason code");
   }
-  auto st = exchange_->step(data);
+  auto st = auth_->exchange->step(data);
   switch (st.st) {
     case auth_step::status::success: {
-      exchange_.reset();
+      auth_->exchange.reset();
       protocol::auth ok{reason_code::success, {}};
-      ok.props.authentication_method = auth_method_;
+      ok.props.authentication_method = auth_->method;
       if (!st.data.empty()) ok.props.authentication_data = std::move(st.data);
       return send(ok);
     }
     case auth_step::status::continue_auth: {
       protocol::auth more{reason_code::continue_authentication, {}};
-      more.props.authentication_method = auth_method_;
+      more.props.authentication_method = auth_->method;
       more.props.authentication_data = std::move(st.data);
       return send(more);
     }
     case auth_step::status::failure:
-      exchange_.reset();
+      auth_->exchange.reset();
       return fail(st.failure_code, std::string_view("[MQTT-4.12.1-2] re-authentication failed: " + st.why));
   }
 }

@@ -33,15 +33,17 @@ bool client_connection::resolve_topic_alias(protocol::publish_in& p) {
     return false;
   }
   if (!p.topic.empty()) {
-    if (alias >= topic_aliases_.size()) topic_aliases_.resize(alias + 1u);
-    topic_aliases_[alias].assign(p.topic);
+    auto& aliases = topic_aliases_.mut();
+    if (alias >= aliases.size()) aliases.resize(alias + 1u);
+    aliases[alias].assign(p.topic);
     return true;
   }
-  if (alias >= topic_aliases_.size() || topic_aliases_[alias].empty()) {
+  const auto& aliases = topic_aliases_.get();
+  if (alias >= aliases.size() || aliases[alias].empty()) {
     fail(reason_code::protocol_error, "[MQTT-3.3.2-8] unknown topic alias");
     return false;
   }
-  p.topic = topic_aliases_[alias];
+  p.topic = aliases[alias];
   return true;
 }
 
@@ -230,7 +232,7 @@ reason_code client_connection::check_subscription(const protocol::subscription_r
     return reason_code::subscription_identifiers_not_supported;
   }
   if (policy_ && !policy_->may_subscribe(req.filter)) return reason_code::not_authorized;  // authorizer.hpp
-  if (slot_->subscriptions.count(req.filter) == 0) {
+  if (slot_->subscriptions.get().count(req.filter) == 0) {
     if (count >= opt.max_subscriptions_per_session) return reason_code::quota_exceeded;
     ++count;
   }
@@ -249,7 +251,7 @@ void client_connection::handle_subscribe(protocol::subscribe&& s) {
   std::size_t count = 0;
   {
     std::lock_guard lock(slot_->mutex);
-    count = slot_->subscriptions.size();
+    count = slot_->subscriptions.get().size();
   }
   for (auto& req : s.topics) {
     topic::shared_filter shared;
@@ -278,7 +280,7 @@ void client_connection::handle_subscribe(protocol::subscribe&& s) {
     rec.identifier = identifier;
     {
       std::lock_guard lock(slot_->mutex);
-      slot_->subscriptions[req.filter] = rec;
+      slot_->subscriptions.mut()[req.filter] = rec;
       persisted = broker_.persist().subscribed(*slot_, req.filter, rec) || persisted;
     }
     bool is_new = broker_.subscribe(slot_, req.filter, rec);
@@ -313,7 +315,7 @@ void client_connection::handle_unsubscribe(protocol::unsubscribe&& u) {
   for (const auto& filter : u.filters) {
     {
       std::lock_guard lock(slot_->mutex);
-      if (slot_->subscriptions.erase(filter) != 0) {
+      if (slot_->subscriptions.has_value() && slot_->subscriptions.mut().erase(filter) != 0) {
         persisted = broker_.persist().unsubscribed(*slot_, filter) || persisted;
       }
     }

@@ -207,7 +207,7 @@ bool persistence::attached(session_slot& s, session::frame_list& frames, const s
     sent_through = s.marks->sent_through_committed;
     add_record(s, b, now);
     if (!s.persistent) {
-      for (const auto& [filter, rec] : s.subscriptions) {
+      for (const auto& [filter, rec] : s.subscriptions.get()) {
         b.put_subscription(store::subscription_record{s.state.client_id(), filter, rec.options, rec.identifier});
       }
       for (auto id : s.state.inbound_qos2_ids()) b.put_inbound_qos2(s.state.client_id(), id);

@@ -180,7 +180,7 @@ bool broker_state::recover_session(store::recovered_session&& rs,
   for (auto id : rs.inbound_qos2) slot->state.restore_inbound_qos2(id);
   for (const auto& sub : rs.subscriptions) {
     subscription_record r{sub.options, sub.identifier};
-    slot->subscriptions[sub.filter] = r;
+    slot->subscriptions.mut()[sub.filter] = r;
     subscribe(slot, sub.filter, r);
   }
   slot->persistent = true;
@@ -200,7 +200,7 @@ bool broker_state::recover_session(store::recovered_session&& rs,
       slot->authentication_name = std::move(rec.authentication_name);
       ++sessions_per_name_[slot->authentication_name];
     }
-    sessions_.emplace(rec.client_id, slot);
+    sessions_.emplace(slot->state.client_id(), slot);
     if (slot->will_at || slot->expires_at) waiting_.insert(slot);
   }
   if (was_connected) {

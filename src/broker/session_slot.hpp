@@ -12,11 +12,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/compact_optional.hpp"
 #include "base/heap_optional.hpp"
+#include "base/lazy_value.hpp"
 #include "broker/outbox.hpp"
 #include "protocol/packet.hpp"
 #include "session/journal.hpp"
@@ -57,32 +58,35 @@ class session_slot {
       : id(slot_id), state(std::move(client_id), limits) {}
 
   const std::uint64_t id;
-  std::atomic<bool> connected{false};
 
   std::mutex mutex;
   session::session state;
   std::shared_ptr<outbox> link;        // attached connection, or null
   std::uint64_t link_generation = 0;   // which connection is attached
-  protocol::protocol_version version = protocol::protocol_version::v311;
-  std::map<std::string, subscription_record> subscriptions;  // full filter incl. $share/
+  // Full filter incl. $share/; allocated on the first SUBSCRIBE (a client
+  // that only publishes, or stays idle, keeps no empty map).
+  lazy_value<std::map<std::string, subscription_record>> subscriptions;
   heap_optional<protocol::will> will;  // on the heap: most sessions have none
-  std::uint32_t expiry_interval = 0;   // seconds, after disconnect
-  std::optional<session::clock::time_point> will_at;
-  std::optional<session::clock::time_point> expires_at;
-  bool ended = false;
-  bool drop_logged = false;  // drops are logged once per session, counted always
+  compact_optional<session::clock::time_point> will_at;
+  compact_optional<session::clock::time_point> expires_at;
   // With an authorizer: the authentication name that owns the session
   // (case-folded; empty: none), kept in the session's store record.
   // Written by claim() under the registry lock (and `mutex` once the slot
   // is shared); read under either (persistence reads it under `mutex`).
   std::string authentication_name;
-  // With a store (persistence.hpp): whether this session is kept there, the
-  // changes its state machine journaled and not yet written, and when its
-  // last connection ended (wall clock; nullopt while connected).
-  bool persistent = false;
+  // With a store (persistence.hpp): the changes its state machine journaled
+  // and not yet written, and when its last connection ended (wall clock;
+  // none while connected).
   session::journal journal;
   std::shared_ptr<durable_marks> marks;  // created when first kept
-  std::optional<store::wall_time> disconnected_at;
+  compact_optional<store::wall_time> disconnected_at;
+  std::uint32_t expiry_interval = 0;   // seconds, after disconnect
+  // The small fields last, together, so that they share one word.
+  std::atomic<bool> connected{false};
+  protocol::protocol_version version = protocol::protocol_version::v311;
+  bool ended = false;
+  bool drop_logged = false;  // drops are logged once per session, counted always
+  bool persistent = false;   // with a store: whether this session is kept there
 };
 
 using slot_ptr = std::shared_ptr<session_slot>;

@@ -29,6 +29,7 @@ class broker_client : public broker::connection_sink, public std::enable_shared_
 
   void wake() noexcept override;
   void close(broker::close_reason why) noexcept override;
+  std::string_view peer() const noexcept override { return x_->client().peer; }
 
  protected:
   virtual void on_packet(const wire::packet& p) = 0;

@@ -265,9 +265,9 @@ bool session::on_pubcomp(std::uint16_t packet_id, clock::time_point now, frame_l
   return true;
 }
 
-bool session::inbound_qos2_begin(std::uint16_t packet_id) { return inbound_qos2_.insert(packet_id).second; }
+bool session::inbound_qos2_begin(std::uint16_t packet_id) { return inbound_qos2_.mut().insert(packet_id).second; }
 
-bool session::inbound_qos2_release(std::uint16_t packet_id) { return inbound_qos2_.erase(packet_id) != 0; }
+bool session::inbound_qos2_release(std::uint16_t packet_id) { return inbound_qos2_.has_value() && inbound_qos2_.mut().erase(packet_id) != 0; }
 
 std::vector<pending_delivery> session::take_shared() {
   std::vector<pending_delivery> out;
@@ -298,7 +298,7 @@ void session::clear() noexcept {
   ids_unordered_ = false;
   queue_.release();
   queued_bytes_ = 0;
-  inbound_qos2_.clear();
+  inbound_qos2_.reset();
 }
 
 void session::snapshot(journal& out) const {
@@ -355,7 +355,7 @@ void session::restore(std::uint64_t sequence, message_ptr m, delivery d, entry_s
 }
 
 std::vector<std::uint16_t> session::inbound_qos2_ids() const {
-  std::vector<std::uint16_t> ids(inbound_qos2_.begin(), inbound_qos2_.end());
+  std::vector<std::uint16_t> ids(inbound_qos2_.get().begin(), inbound_qos2_.get().end());
   std::sort(ids.begin(), ids.end());
   return ids;
 }

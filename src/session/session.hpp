@@ -26,6 +26,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/lazy_value.hpp"
 #include "protocol/packet.hpp"
 #include "session/delivery.hpp"
 #include "session/frame.hpp"
@@ -39,10 +40,10 @@ namespace gridmq::session {
 enum class overflow_policy : std::uint8_t { terminate, drop_oldest, drop_new };
 
 struct session_limits {
-  std::uint32_t max_queued_messages = 100;
   std::uint64_t max_queued_bytes = 1024 * 1024;
-  overflow_policy overflow = overflow_policy::terminate;
+  std::uint32_t max_queued_messages = 100;
   std::uint16_t max_inflight = 65535;  // the broker's own cap on the window
+  overflow_policy overflow = overflow_policy::terminate;
 };
 
 struct pending_delivery {
@@ -86,8 +87,8 @@ class session {
   // again). release returns true if the id was pending.
   bool inbound_qos2_begin(std::uint16_t packet_id);
   bool inbound_qos2_release(std::uint16_t packet_id);
-  std::size_t inbound_qos2_count() const noexcept { return inbound_qos2_.size(); }
-  bool inbound_qos2_pending(std::uint16_t packet_id) const { return inbound_qos2_.count(packet_id) != 0; }
+  std::size_t inbound_qos2_count() const noexcept { return inbound_qos2_.get().size(); }
+  bool inbound_qos2_pending(std::uint16_t packet_id) const { return inbound_qos2_.get().count(packet_id) != 0; }
 
   // Drops all queued and in-flight state (Clean Start on an existing session).
   // Journals nothing: the caller deletes the whole session from the store.
@@ -109,7 +110,7 @@ class session {
   // re-delivery").
   void restore(std::uint64_t sequence, message_ptr m, delivery d, entry_state state, std::uint16_t packet_id,
                bool maybe_sent = false);
-  void restore_inbound_qos2(std::uint16_t packet_id) { inbound_qos2_.insert(packet_id); }
+  void restore_inbound_qos2(std::uint16_t packet_id) { inbound_qos2_.mut().insert(packet_id); }
   std::vector<std::uint16_t> inbound_qos2_ids() const;
   // Removes and returns the messages that came through a $share subscription
   // and that the client has not acknowledged (QoS 2 past PUBREC stays: the
@@ -166,8 +167,8 @@ class session {
   // (finished places stay until they reach the front). ids_unordered_
   // records that this no longer holds (a wrap, or a restore), until the
   // window next empties: lookups then fall back to a scan.
+  bool ids_unordered_ = false;  // beside attached_ and before the id: no padding
   std::uint16_t last_packet_id_ = 0;
-  bool ids_unordered_ = false;
   // In flight, in send order (resends keep the delivery order,
   // [MQTT-4.6.0-1]); inflight_live_ counts the entries not finished.
   ring<entry> inflight_;
@@ -175,7 +176,8 @@ class session {
   std::uint64_t last_seq_ = 0;  // the last entry sequence handed out
   ring<entry> queue_;  // allocates nothing while empty
   std::uint64_t queued_bytes_ = 0;
-  std::unordered_set<std::uint16_t> inbound_qos2_;
+  // Allocated on the first inbound QoS 2 PUBLISH: most clients never send one.
+  lazy_value<std::unordered_set<std::uint16_t>> inbound_qos2_;
   std::uint64_t dropped_ = 0;
   topic::alias_table aliases_;  // outbound, per connection
   journal* journal_ = nullptr;

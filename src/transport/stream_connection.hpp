@@ -70,6 +70,7 @@ class stream_connection final : public broker::connection_sink,
 
   void wake() noexcept override;
   void close(broker::close_reason why) noexcept override;
+  std::string_view peer() const noexcept override { return peer_; }
 
  private:
   using clock = std::chrono::steady_clock;
@@ -116,31 +117,34 @@ class stream_connection final : public broker::connection_sink,
   // cut by a read (or a packet larger than the shared buffer), else empty.
   std::vector<std::uint8_t> rbuf_;
   worker_read_buffer* shared_rbuf_ = nullptr;  // plain TCP: the worker's
-  // 32 bits suffice: the largest MQTT packet is 268,435,460 bytes.
-  std::uint32_t rlen_ = 0;   // bytes in rbuf_ not yet consumed by the port
-  std::uint32_t need_ = 0;   // the port's size hint for the next packet
   clock::time_point last_rx_;
 
+  // The write lists: kept while output is frequent, freed after a write that
+  // followed a quiet gap (write_pacer::quiet_gap_us), so an idle connection
+  // holds none.
   std::vector<broker::outbound_chunk> writing_;  // alive until the write completes
   std::vector<asio::const_buffer> gather_;
   std::vector<std::uint8_t> flat_;  // a write of many small packets, copied into one buffer
   clock::time_point last_write_{};  // with write pacing: when the last write began
+  clock::time_point last_output_{};  // with write pacing: when output last became ready
+  std::chrono::milliseconds idle_{0};  // 0: no idle timeout
+  // 32 bits suffice: the largest MQTT packet is 268,435,460 bytes.
+  std::uint32_t rlen_ = 0;   // bytes in rbuf_ not yet consumed by the port
+  std::uint32_t need_ = 0;   // the port's size hint for the next packet
+  std::uint32_t held_bytes_ = 0;    // output held in writing_ while streaming
+  std::uint32_t gap_average_us_ = write_pacer::idle_gap_us;  // the average time between outputs
+  std::uint16_t close_code_ = 1000;     // WebSocket status code of our close frame (RFC 6455 7.4.1)
+  // The flags last, together: one word instead of padding after each.
   bool write_in_flight_ = false;
   bool write_deferred_ = false;     // waiting in the worker's write_pacer
-  std::uint32_t held_bytes_ = 0;    // output held in writing_ while streaming
   bool corked_ = false;             // TCP_CORK set for the write in flight
-  clock::time_point last_output_{};  // with write pacing: when output last became ready
-  std::uint32_t gap_average_us_ = write_pacer::idle_gap_us;  // and the average time between such
+  bool quiet_output_ = true;        // the last output came after a quiet gap
   bool read_in_flight_ = false;
   bool read_paused_ = false;  // a read waits for the write in flight to finish
-
-  std::chrono::milliseconds idle_{0};  // 0: no idle timeout
   bool closing_ = false;                // close() seen on the worker: flush, then finish
   bool fin_sent_ = false;               // output flushed and the port released: saying goodbye
   bool goodbye_after_read_ = false;     // TLS: close_notify once the cancelled read returns
   bool finished_ = false;
-  std::uint16_t close_code_ = 1000;     // WebSocket status code of our close frame (RFC 6455 7.4.1)
-
   std::atomic<bool> wake_pending_{false};
   std::atomic<bool> close_requested_{false};
 };

@@ -417,6 +417,7 @@ bool stream_connection<Stream>::streaming(clock::time_point now) {
   last_output_ = now;
   const auto clamped = static_cast<std::uint32_t>(std::clamp<std::int64_t>(gap, 0, write_pacer::idle_gap_us));
   gap_average_us_ = gap_average_us_ - gap_average_us_ / 8 + clamped / 8;
+  quiet_output_ = clamped >= write_pacer::quiet_gap_us;
   return gap_average_us_ < write_pacer::stream_gap_us;
 }
 
@@ -482,8 +483,10 @@ void stream_connection<Stream>::on_write(const error_code& ec) {
   write_in_flight_ = false;
   writing_.clear();
   gather_.clear();
-  if (writing_.capacity() > 1024) {
-    // A burst is over; do not keep its bookkeeping for the connection's life.
+  const bool paced = options().write_pacing.count() != 0;
+  if (writing_.capacity() > 1024 || (paced && quiet_output_)) {
+    // A burst is over, or output comes seldom (an idle client's CONNACK or
+    // PINGRESP): do not keep the write's bookkeeping for the connection's life.
     std::vector<broker::outbound_chunk>().swap(writing_);
     std::vector<asio::const_buffer>().swap(gather_);
   }

@@ -48,6 +48,10 @@ class write_pacer final : public asio::execution_context::service {
   // Slower output (a reply, messages at a low rate) leaves at once.
   static constexpr std::uint32_t stream_gap_us = 50;
   static constexpr std::uint32_t idle_gap_us = 10000;
+  // Output that follows a gap this long comes at under ~1,000 writes a
+  // second: the connection frees its write lists after such a write (an idle
+  // client keeps none), since a malloc per write costs nothing at that rate.
+  static constexpr std::uint32_t quiet_gap_us = 1000;
   // Held output this large leaves at once: a segment's worth (the loopback
   // MSS is 64 KiB), so pacing never makes a busy stream's writes smaller
   // than Nagle would.

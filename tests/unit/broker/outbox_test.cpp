@@ -18,6 +18,7 @@ struct counting_sink : connection_sink {
   int closes = 0;
   void wake() noexcept override { ++wakes; }
   void close(close_reason) noexcept override { ++closes; }
+  std::string_view peer() const noexcept override { return "test"; }
 };
 
 session::frame small_frame(int i) {
