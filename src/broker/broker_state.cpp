@@ -55,12 +55,12 @@ protocol::reason_code broker_state::check_owner(const session_slot* old, std::st
   if (authz_ == nullptr || name.empty()) return protocol::reason_code::success;
   // Event Grid (multi-session support): a session name held by another
   // authentication name is refused as unauthorized; the same name takes it over.
-  if (old != nullptr && !old->authentication_name.empty() && old->authentication_name != name) {
+  if (old != nullptr && !old->authentication_name.get().empty() && old->authentication_name.get() != name) {
     return protocol::reason_code::not_authorized;
   }
   // The limit counts online and offline sessions; taking over or resuming
   // one's own session adds none.
-  bool adds = old == nullptr || old->authentication_name != name;
+  bool adds = old == nullptr || old->authentication_name.get() != name;
   auto max = authz_->max_sessions_per_authentication_name();
   if (adds && max != 0) {
     auto it = sessions_per_name_.find(std::string(name));
@@ -70,15 +70,15 @@ protocol::reason_code broker_state::check_owner(const session_slot* old, std::st
 }
 
 void broker_state::count_owner(session_slot& slot, std::string_view name) {
-  if (authz_ == nullptr || name.empty() || slot.authentication_name == name) return;
+  if (authz_ == nullptr || name.empty() || slot.authentication_name.get() == name) return;
   uncount_owner(slot);
-  slot.authentication_name = std::string(name);
-  ++sessions_per_name_[slot.authentication_name];
+  slot.authentication_name.mut() = std::string(name);
+  ++sessions_per_name_[slot.authentication_name.get()];
 }
 
 void broker_state::uncount_owner(const session_slot& slot) {
-  if (slot.authentication_name.empty()) return;
-  auto it = sessions_per_name_.find(slot.authentication_name);
+  if (slot.authentication_name.get().empty()) return;
+  auto it = sessions_per_name_.find(slot.authentication_name.get());
   if (it != sessions_per_name_.end() && --it->second == 0) sessions_per_name_.erase(it);
 }
 
@@ -400,7 +400,7 @@ bool broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& 
       return false;  // a slow reader loses QoS 0 rather than growing memory
     }
     status = slot->state.deliver(m, d, now, frames);
-    if (d.qos_level == protocol::qos::at_most_once && slot->journal.empty() && slot->link) {
+    if (d.qos_level == protocol::qos::at_most_once && slot->journal.get().empty() && slot->link) {
       push_batch::push_qos0(slot->link, frames);
     } else {
       // A kept session's new entry is written before its PUBLISH goes out.

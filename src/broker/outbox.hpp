@@ -17,9 +17,9 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <vector>
 
+#include "base/small_mutex.hpp"
 #include "broker/client_port.hpp"
 #include "protocol/reason_code.hpp"
 #include "session/frame.hpp"
@@ -74,17 +74,18 @@ class outbox {
   // Publishes bytes_ + held_bytes_ for pending_bytes() (lock held).
   void note_pending() noexcept;
 
-  mutable std::mutex mutex_;
   connection_sink* sink_;  // null after detach_sink()
   std::vector<outbound_chunk> chunks_;  // ready to drain
   session::lazy_deque<segment> held_;  // waiting for the first reservation; no allocation while empty
   std::uint64_t last_ticket_ = 0;
   std::size_t bytes_ = 0;       // in chunks_
   std::size_t held_bytes_ = 0;  // in held_
+  std::atomic<std::size_t> pending_{0};
+  // The lock and the flags last, together: one word (base/small_mutex.hpp).
+  mutable small_mutex mutex_;
   bool closing_ = false;       // no more pushes
   bool close_pending_ = false;  // close the sink when held_ empties
   close_reason close_why_ = close_reason::normal;
-  std::atomic<std::size_t> pending_{0};
 };
 
 }  // namespace gridmq::broker

@@ -88,7 +88,7 @@ void persistence::add_record(const session_slot& s, store::write_batch& b, const
   r.disconnected_at = s.disconnected_at;
   r.will = s.will.copy();
   if (s.will && s.will_at) r.will_at = now.to_wall(*s.will_at);
-  r.authentication_name = s.authentication_name;
+  r.authentication_name = s.authentication_name.get();
   if (s.marks) r.sent_through = s.marks->sent_through_committed;
   b.put_session(std::move(r));
 }
@@ -200,7 +200,7 @@ bool persistence::attached(session_slot& s, session::frame_list& frames, const s
     // expiry): all of it, as it is now; else what changed.
     session::journal all;
     if (!s.persistent) s.state.snapshot(all);
-    const session::journal& events = s.persistent ? s.journal : all;
+    const session::journal& events = s.persistent ? s.journal.get() : all;
     // The resends and the window filled by attach(): the CONNACK and they
     // wait for this commit, which raises sent_through over them.
     raise_sent_through(s, scan(events).top_sent);
@@ -217,9 +217,9 @@ bool persistence::attached(session_slot& s, session::frame_list& frames, const s
     b.delete_session(s.state.client_id());  // resumed with expiry 0: no longer kept
     s.marks.reset();
   }
-  s.journal.clear();
+  if (s.journal.has_value()) s.journal.mut().clear();
   s.persistent = keep;
-  s.state.set_journal(keep ? &s.journal : nullptr);
+  s.state.set_journal(keep ? &s.journal.mut() : nullptr);
   if (b.empty()) {
     link->push(frames);
     return false;
@@ -233,16 +233,16 @@ void persistence::record_changed(session_slot& s) {
   const auto now = clock_pair::now();
   store::write_batch b;
   take_deferred(s, b);
-  raise_sent_through(s, scan(s.journal).top_sent);
+  raise_sent_through(s, scan(s.journal.get()).top_sent);
   add_record(s, b, now);
-  add_events(s, s.journal, b, now);
-  s.journal.clear();
+  add_events(s, s.journal.get(), b, now);
+  if (s.journal.has_value()) s.journal.mut().clear();
   commit(std::move(b), {}, nullptr, commit_effects{s.marks, s.marks->sent_through_committed, false});
 }
 
 void persistence::ended(session_slot& s) {
   s.state.set_journal(nullptr);
-  s.journal.clear();
+  if (s.journal.has_value()) s.journal.mut().clear();
   if (!s.persistent) return;
   s.persistent = false;
   s.marks.reset();  // the session's deletion covers what was deferred
@@ -259,12 +259,12 @@ void persistence::deleted(const std::string& client_id) {
 }
 
 bool persistence::flush_journal(session_slot& s, session::frame_list& frames, const std::shared_ptr<outbox>& link) {
-  if (s.journal.empty()) {
+  if (s.journal.get().empty()) {
     if (link) link->push(frames);
     return false;
   }
   auto& m = *s.marks;  // a journal is set only while the session is kept
-  const journal_scan j = scan(s.journal);
+  const journal_scan j = scan(s.journal.get());
   const bool raised = raise_sent_through(s, j.top_sent);
   const bool congested = m.deferred_commits.load(std::memory_order_acquire) >= max_deferred_commits;
   // The frames wait for the store when they show the client something not
@@ -273,10 +273,10 @@ bool persistence::flush_journal(session_slot& s, session::frame_list& frames, co
   const bool hold = j.must_write || j.top_sent > m.sent_through.load(std::memory_order_acquire) || congested;
   if (!j.must_write && !raised) {
     // Only ends and covered QoS 1 sends: the deletions can wait.
-    for (const auto& e : s.journal) {
+    for (const auto& e : s.journal.get()) {
       if (e.what == session::journal_event::kind::finished) m.deferred_deletes.push_back(e.sequence);
     }
-    s.journal.clear();
+    if (s.journal.has_value()) s.journal.mut().clear();
     if (m.deferred_deletes.size() < max_deferred && !hold) {
       if (link) link->push(frames);
       return false;
@@ -292,8 +292,8 @@ bool persistence::flush_journal(session_slot& s, session::frame_list& frames, co
   store::write_batch b;
   take_deferred(s, b);  // older than the journal's changes: first
   if (raised) add_record(s, b, clock_pair::now());
-  add_events(s, s.journal, b, clock_pair::now());
-  s.journal.clear();
+  add_events(s, s.journal.get(), b, clock_pair::now());
+  if (s.journal.has_value()) s.journal.mut().clear();
   commit(std::move(b), hold ? std::move(frames) : session::frame_list{}, link,
          commit_effects{s.marks, m.sent_through_committed, false});
   if (!hold && link) link->push(frames);

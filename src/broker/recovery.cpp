@@ -184,7 +184,7 @@ bool broker_state::recover_session(store::recovered_session&& rs,
     subscribe(slot, sub.filter, r);
   }
   slot->persistent = true;
-  slot->state.set_journal(&slot->journal);
+  slot->state.set_journal(&slot->journal.mut());
   if (rec.will) {
     if (*will_at <= now.wall) {
       wills.push_back(due_will{std::move(*rec.will), slot, {}});
@@ -197,8 +197,8 @@ bool broker_state::recover_session(store::recovered_session&& rs,
     std::lock_guard reg(registry_mutex_);
     if (!rec.authentication_name.empty()) {
       // The owner stays the owner, and the session counts against its limit.
-      slot->authentication_name = std::move(rec.authentication_name);
-      ++sessions_per_name_[slot->authentication_name];
+      slot->authentication_name.mut() = std::move(rec.authentication_name);
+      ++sessions_per_name_[slot->authentication_name.get()];
     }
     sessions_.emplace(slot->state.client_id(), slot);
     if (slot->will_at || slot->expires_at) waiting_.insert(slot);

@@ -1,7 +1,8 @@
 // A session as the broker holds it: the sans-I/O session plus what ties it
 // to the rest of the broker (its attached connection, will, expiry).
 //
-// Threads: every field below `mutex` is guarded by it. The slot is shared by
+// Threads: every field but `id`, `connected` (atomic) and
+// `authentication_name` (see there) is guarded by `mutex`. The slot is shared by
 // the registry, the subscription index and routing workers; `ended` tells a
 // worker that still holds a reference that the session is gone.
 #pragma once
@@ -18,6 +19,7 @@
 #include "base/compact_optional.hpp"
 #include "base/heap_optional.hpp"
 #include "base/lazy_value.hpp"
+#include "base/small_mutex.hpp"
 #include "broker/outbox.hpp"
 #include "protocol/packet.hpp"
 #include "session/journal.hpp"
@@ -59,7 +61,6 @@ class session_slot {
 
   const std::uint64_t id;
 
-  std::mutex mutex;
   session::session state;
   std::shared_ptr<outbox> link;        // attached connection, or null
   std::uint64_t link_generation = 0;   // which connection is attached
@@ -73,14 +74,17 @@ class session_slot {
   // (case-folded; empty: none), kept in the session's store record.
   // Written by claim() under the registry lock (and `mutex` once the slot
   // is shared); read under either (persistence reads it under `mutex`).
-  std::string authentication_name;
+  lazy_value<std::string> authentication_name;  // allocated only with an owner
   // With a store (persistence.hpp): the changes its state machine journaled
   // and not yet written, and when its last connection ended (wall clock;
   // none while connected).
-  session::journal journal;
+  lazy_value<session::journal> journal;  // allocated when the session is first kept
   std::shared_ptr<durable_marks> marks;  // created when first kept
   compact_optional<store::wall_time> disconnected_at;
   std::uint32_t expiry_interval = 0;   // seconds, after disconnect
+  // Guards every field but `id` and `connected` (see above); 4 bytes
+  // (base/small_mutex.hpp), beside the flags.
+  small_mutex mutex;
   // The small fields last, together, so that they share one word.
   std::atomic<bool> connected{false};
   protocol::protocol_version version = protocol::protocol_version::v311;
