@@ -21,7 +21,7 @@ bool client_connection::admit(const protocol::connect& c, std::string& authentic
   if (authz == nullptr) return true;
   // Read before admitting: a change of rules during admit() is seen later.
   authz_seen_ = broker_.authorization_generation();
-  auto a = authz->admit(identity{client_id_, c.username, certificate_.get()});
+  auto a = authz->admit(identity{client_id_, c.username, certificate()});
   if (a.code != reason_code::success) {
     refuse_connect(a.code, a.why);
     return false;
@@ -35,7 +35,10 @@ bool client_connection::admit(const protocol::connect& c, std::string& authentic
   }
   authentication_name = std::move(a.authentication_name);
   policy_ = std::move(a.policy);
-  if (c.username) username_ = std::string(*c.username);
+  if (c.username) {
+    if (!admission_) admission_ = admission_inputs{};
+    admission_->username = std::string(*c.username);
+  }
   return true;
 }
 
@@ -50,8 +53,8 @@ void client_connection::recheck_authorization() {
   auto* authz = broker_.authz();
   authz_seen_ = broker_.authorization_generation();
   if (authz == nullptr || !slot_) return;
-  const std::optional<std::string> username = username_.copy();
-  auto a = authz->admit(identity{client_id_, username, certificate_.get()});
+  const std::optional<std::string> username = admission_ ? admission_->username : std::nullopt;
+  auto a = authz->admit(identity{client_id_, username, certificate()});
   if (a.code != reason_code::success) return fail(a.code, "authorization changed: " + a.why);
   policy_ = std::move(a.policy);
   const auto revoked = remove_unpermitted_subscriptions();

@@ -9,7 +9,8 @@ namespace gridmq::broker {
 using protocol::reason_code;
 
 client_connection::client_connection(broker_state& broker, connection_sink& sink, client_info info)
-    : broker_(broker), sink_(sink), outbox_(std::make_shared<outbox>(sink)), certificate_(std::move(info.certificate)) {
+    : broker_(broker), sink_(sink), outbox_(std::make_shared<outbox>(sink)) {
+  if (info.certificate) admission_ = admission_inputs{std::move(info.certificate), std::nullopt};
   ++broker_.connections;
 }
 

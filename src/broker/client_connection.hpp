@@ -102,9 +102,6 @@ class client_connection final : public client_port {
   // object is not used after that.
   connection_sink& sink_;
   std::shared_ptr<outbox> outbox_;
-  // The verified client certificate, for the authorizer at CONNECT; null
-  // without one (plain TCP). The rest of client_info is the transport's.
-  std::shared_ptr<const client_certificate> certificate_;
   std::string client_id_;
   slot_ptr slot_;
   std::uint64_t generation_ = 0;
@@ -119,9 +116,18 @@ class client_connection final : public client_port {
   // What this connection may publish and subscribe to (authorizer.hpp);
   // null: everything (no authorizer, or one that does not restrict it).
   std::unique_ptr<connection_policy> policy_;
-  // With an authorizer, what admission used, to admit again after a change
-  // of rules: the CONNECT's Username and the rules' generation.
-  heap_optional<std::string> username_;
+  // What admission uses, at CONNECT and again after a change of rules: the
+  // verified client certificate (the rest of client_info is the
+  // transport's) and, with an authorizer, the CONNECT's Username. On the
+  // heap, only when there is one: an anonymous plain-TCP client has neither.
+  struct admission_inputs {
+    std::shared_ptr<const client_certificate> certificate;
+    std::optional<std::string> username;
+  };
+  heap_optional<admission_inputs> admission_;
+  const client_certificate* certificate() const noexcept {
+    return admission_ ? admission_->certificate.get() : nullptr;
+  }
   std::uint64_t authz_seen_ = 0;
   std::uint32_t client_max_packet_ = 0;  // the client's Maximum Packet Size, 0 = none
   std::uint16_t keep_alive_ = 0;
