@@ -66,7 +66,10 @@ def test_bench_over_tls_delivers_what_it_sent(broker_factory, pki, qos):
     listener; --check fails the run unless everything arrived."""
     if not BENCH.exists():
         pytest.skip(f"{BENCH} not built")
-    b = broker_factory(config_text=tls_section(pki), listen=("mqtt://127.0.0.1:0", "mqtts://127.0.0.1:0"))
+    # The generator may run 20,000 deliveries ahead of its subscriber; the
+    # default queue limit (100, then terminate) would end a loaded run.
+    limits = "[limits]\nmax_queued_messages = 100000\n"
+    b = broker_factory(config_text=tls_section(pki) + limits, listen=("mqtt://127.0.0.1:0", "mqtts://127.0.0.1:0"))
     port = b.port_of("mqtts")
     rc, out, err = _bench_json(["fan-in", "-p", str(port), "-c", "5", "-n", "2000", "-q", str(qos),
                                 "--tls", "--cafile", str(pki.ca), "--sni", "localhost", "--check"])

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 namespace gridmq::bench {
@@ -104,7 +105,7 @@ ssize_t tls_link::blocked_or_failed(int result) {
       return -1;
     case SSL_ERROR_SYSCALL:
       if (errno == EAGAIN || errno == EINTR) return -1;
-      error_ = errno != 0 ? std::string("TLS: socket error") : std::string("TLS: connection closed");
+      error_ = errno != 0 ? std::string("TLS: ") + std::strerror(errno) : std::string("TLS: connection closed");
       if (errno == 0) errno = ECONNRESET;
       return -1;
     default:
