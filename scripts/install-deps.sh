@@ -8,7 +8,7 @@ packages=(
   # build
   build-essential cmake ninja-build g++ pkg-config git
   libboost1.74-dev libssl-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
-  libcli11-dev nlohmann-json3-dev librocksdb-dev
+  libcli11-dev nlohmann-json3-dev librocksdb-dev libmimalloc-dev
   # tests and fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # real peers for integration tests and benchmarks
