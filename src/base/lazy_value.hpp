@@ -6,7 +6,8 @@
 // std::map, 56 B for a std::unordered_set).
 //
 // get() reads (an empty T when nothing was written); mut() creates the value
-// if needed and returns it for writing; reset() frees it. Not thread-safe,
+// if needed and returns it for writing; reset() frees it; clear() empties
+// an existing container value. Not thread-safe,
 // like the container it wraps.
 #pragma once
 
@@ -28,6 +29,11 @@ class lazy_value {
     return *p_;
   }
   void reset() noexcept { p_.reset(); }
+  // Empties a container value that exists, keeping its allocation for reuse;
+  // creates nothing.
+  void clear() noexcept {
+    if (p_) p_->clear();
+  }
 
  private:
   // One shared, never written empty value per type, so that get() needs no

@@ -17,12 +17,16 @@ using session::clock;
 
 namespace {
 
-// Frames a server DISCONNECT for a v5 connection; 3.1.1 has none.
-void push_disconnect(outbox& link, protocol::protocol_version version, protocol::reason_code code) {
-  if (version != protocol::protocol_version::v5) return;
-  session::frame f;
-  protocol::encode(protocol::disconnect{code, {}}, version, f.bytes);
-  link.push(std::move(f));
+// Ends a connection from the broker's side: a DISCONNECT with `code` for a
+// v5 client (3.1.1 has none), then the close, which carries the same code
+// to the transport.
+void disconnect_and_close(outbox& link, protocol::protocol_version version, protocol::reason_code code) {
+  if (version == protocol::protocol_version::v5) {
+    session::frame f;
+    protocol::encode(protocol::disconnect{code, {}}, version, f.bytes);
+    link.push(std::move(f));
+  }
+  link.close(code);
 }
 
 }  // namespace
@@ -97,8 +101,7 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
       std::lock_guard lock(old->mutex);
       if (old->link) {
         // [MQTT-3.1.4-3] take over: DISCONNECT 0x8E to the old connection, then close it.
-        push_disconnect(*old->link, old->version, protocol::reason_code::session_taken_over);
-        old->link->close(protocol::reason_code::session_taken_over);
+        disconnect_and_close(*old->link, old->version, protocol::reason_code::session_taken_over);
         old->link.reset();
         old->connected = false;
         old->state.detach();
@@ -407,8 +410,7 @@ bool broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& 
       persisted = persist_.flush_journal(*slot, frames, slot->link);
     }
     if (status == session::deliver_status::overflow_terminate && slot->link) {
-      push_disconnect(*slot->link, slot->version, protocol::reason_code::quota_exceeded);
-      slot->link->close(protocol::reason_code::quota_exceeded);
+      disconnect_and_close(*slot->link, slot->version, protocol::reason_code::quota_exceeded);
     }
   }
   stats_.add(stats_.deliveries);
@@ -484,8 +486,7 @@ void broker_state::shutdown() {
   for (const auto& [id, s] : sessions_) {
     std::lock_guard lock(s->mutex);
     if (!s->link) continue;
-    push_disconnect(*s->link, s->version, protocol::reason_code::server_shutting_down);
-    s->link->close(protocol::reason_code::server_shutting_down);
+    disconnect_and_close(*s->link, s->version, protocol::reason_code::server_shutting_down);
   }
 }
 

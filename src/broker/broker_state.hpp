@@ -151,8 +151,8 @@ class broker_state {
   // Keyed by a view of the slot's own ClientId (session::client_id(), never
   // changed while the slot is here): one copy of the id per session.
   std::unordered_map<std::string_view, slot_ptr> sessions_;
-  std::set<slot_ptr> waiting_;
-  std::unordered_map<std::string, std::uint32_t> sessions_per_name_;  // folded authentication name -> sessions  // disconnected slots with a will or expiry pending
+  std::set<slot_ptr> waiting_;  // disconnected slots with a will or expiry pending
+  std::unordered_map<std::string, std::uint32_t> sessions_per_name_;  // folded authentication name -> sessions
   std::uint64_t next_slot_id_ = 0;
   std::mt19937_64 id_random_;
   std::atomic<std::uint64_t> generation_{0};

@@ -217,7 +217,7 @@ bool persistence::attached(session_slot& s, session::frame_list& frames, const s
     b.delete_session(s.state.client_id());  // resumed with expiry 0: no longer kept
     s.marks.reset();
   }
-  if (s.journal.has_value()) s.journal.mut().clear();
+  s.journal.clear();
   s.persistent = keep;
   s.state.set_journal(keep ? &s.journal.mut() : nullptr);
   if (b.empty()) {
@@ -236,13 +236,13 @@ void persistence::record_changed(session_slot& s) {
   raise_sent_through(s, scan(s.journal.get()).top_sent);
   add_record(s, b, now);
   add_events(s, s.journal.get(), b, now);
-  if (s.journal.has_value()) s.journal.mut().clear();
+  s.journal.clear();
   commit(std::move(b), {}, nullptr, commit_effects{s.marks, s.marks->sent_through_committed, false});
 }
 
 void persistence::ended(session_slot& s) {
   s.state.set_journal(nullptr);
-  if (s.journal.has_value()) s.journal.mut().clear();
+  s.journal.clear();
   if (!s.persistent) return;
   s.persistent = false;
   s.marks.reset();  // the session's deletion covers what was deferred
@@ -276,7 +276,7 @@ bool persistence::flush_journal(session_slot& s, session::frame_list& frames, co
     for (const auto& e : s.journal.get()) {
       if (e.what == session::journal_event::kind::finished) m.deferred_deletes.push_back(e.sequence);
     }
-    if (s.journal.has_value()) s.journal.mut().clear();
+    s.journal.clear();
     if (m.deferred_deletes.size() < max_deferred && !hold) {
       if (link) link->push(frames);
       return false;
@@ -293,7 +293,7 @@ bool persistence::flush_journal(session_slot& s, session::frame_list& frames, co
   take_deferred(s, b);  // older than the journal's changes: first
   if (raised) add_record(s, b, clock_pair::now());
   add_events(s, s.journal.get(), b, clock_pair::now());
-  if (s.journal.has_value()) s.journal.mut().clear();
+  s.journal.clear();
   commit(std::move(b), hold ? std::move(frames) : session::frame_list{}, link,
          commit_effects{s.marks, m.sent_through_committed, false});
   if (!hold && link) link->push(frames);

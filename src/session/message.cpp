@@ -20,12 +20,11 @@ void keep_forwarded(protocol::properties& in, message& m, clock::time_point now)
   }
 }
 
-}  // namespace
-
-message_ptr make_message(protocol::publish&& p, std::uint64_t origin, clock::time_point now, std::uint64_t id) {
+// The fields both kinds of decoded PUBLISH give alike; topic and payload
+// are the caller's, since one kind owns them and the other only views them.
+template <class Publish>
+std::shared_ptr<message> new_message(Publish& p, std::uint64_t origin, clock::time_point now, std::uint64_t id) {
   auto m = std::make_shared<message>();
-  m->topic = std::move(p.topic);
-  if (p.payload) m->payload = *p.payload;
   m->qos_level = p.qos_level;
   m->retain = p.retain;
   m->origin = origin;
@@ -34,15 +33,19 @@ message_ptr make_message(protocol::publish&& p, std::uint64_t origin, clock::tim
   return m;
 }
 
+}  // namespace
+
+message_ptr make_message(protocol::publish&& p, std::uint64_t origin, clock::time_point now, std::uint64_t id) {
+  auto m = new_message(p, origin, now, id);
+  m->topic = std::move(p.topic);
+  if (p.payload) m->payload = *p.payload;
+  return m;
+}
+
 message_ptr make_message(protocol::publish_in&& p, std::uint64_t origin, clock::time_point now, std::uint64_t id) {
-  auto m = std::make_shared<message>();
+  auto m = new_message(p, origin, now, id);
   m->topic.assign(p.topic);
   m->payload.assign(p.payload);
-  m->qos_level = p.qos_level;
-  m->retain = p.retain;
-  m->origin = origin;
-  m->id = id;
-  keep_forwarded(p.props, *m, now);
   return m;
 }
 

@@ -29,6 +29,17 @@ TEST(lazy_value, reads_empty_without_allocating_and_writes_on_mut) {
   EXPECT_TRUE(v.get().empty());
 }
 
+TEST(lazy_value, clear_empties_an_existing_value_and_creates_none) {
+  lazy_value<std::map<int, int>> none;
+  none.clear();
+  EXPECT_FALSE(none.has_value());
+  lazy_value<std::map<int, int>> some;
+  some.mut()[1] = 2;
+  some.clear();
+  EXPECT_TRUE(some.has_value());
+  EXPECT_TRUE(some.get().empty());
+}
+
 TEST(compact_optional, same_size_as_the_value_and_behaves_as_optional) {
   compact_optional<time_point> t;
   EXPECT_EQ(sizeof(t), sizeof(time_point));
