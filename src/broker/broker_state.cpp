@@ -29,6 +29,15 @@ void disconnect_and_close(outbox& link, protocol::protocol_version version, prot
   link.close(code);
 }
 
+session::session_limits limits_of(const broker_options& o) {
+  session::session_limits l;
+  l.max_queued_bytes = o.max_queued_bytes;
+  l.max_queued_messages = o.max_queued_messages;
+  l.max_inflight = o.max_inflight_messages;
+  l.overflow = o.session_overflow;
+  return l;
+}
+
 }  // namespace
 
 broker_state::broker_state(broker_options options, authenticator* auth, store::store* durable, authorizer* authz)
@@ -36,17 +45,10 @@ broker_state::broker_state(broker_options options, authenticator* auth, store::s
       auth_(auth),
       authz_(authz),
       persist_(durable),
+      session_limits_(limits_of(options_)),
       id_random_(std::random_device{}()),
       retained_(options_.max_retained_messages, persist_.enabled() ? &persist_ : nullptr) {}
 
-session::session_limits broker_state::session_limits() const noexcept {
-  session::session_limits l;
-  l.max_queued_bytes = options_.max_queued_bytes;
-  l.max_queued_messages = options_.max_queued_messages;
-  l.max_inflight = options_.max_inflight_messages;
-  l.overflow = options_.session_overflow;
-  return l;
-}
 
 std::string broker_state::assign_client_id() {
   std::lock_guard lock(registry_mutex_);
@@ -93,8 +95,8 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
   std::vector<session::pending_delivery> discarded_shared;
   {
     std::lock_guard reg(registry_mutex_);
-    auto it = sessions_.find(client_id);
-    slot_ptr old = it != sessions_.end() ? it->second : nullptr;
+    auto it = sessions_.find(std::string_view(client_id));
+    slot_ptr old = it != sessions_.end() ? *it : nullptr;
     r.refused = check_owner(old.get(), authentication_name);
     if (r.refused != protocol::reason_code::success) return r;
     if (old) {
@@ -107,7 +109,6 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
         old->state.detach();
       }
       waiting_.erase(old);
-      old->will_at.reset();
       old->expires_at.reset();
       if (old->will) {
         // A will with a delay is cancelled by a new connection to the session
@@ -136,7 +137,7 @@ broker_state::claim_result broker_state::claim(const std::string& client_id, boo
     }
     if (!r.slot) {
       r.slot = std::make_shared<session_slot>(++next_slot_id_, client_id, session_limits());
-      sessions_.emplace(r.slot->state.client_id(), r.slot);
+      sessions_.insert(r.slot);
       count_owner(*r.slot, authentication_name);
       std::lock_guard lock(r.slot->mutex);
       session::frame_list frames;
@@ -157,8 +158,8 @@ void broker_state::end_session(const slot_ptr& slot) {
     // The registry lock is held until the store's delete is committed, so a
     // new session of the same client id is always written after it.
     std::lock_guard reg(registry_mutex_);
-    auto it = sessions_.find(slot->state.client_id());
-    if (it != sessions_.end() && it->second == slot) {
+    auto it = sessions_.find(std::string_view(slot->state.client_id()));
+    if (it != sessions_.end() && *it == slot) {
       uncount_owner(*slot);
       sessions_.erase(it);
     }
@@ -186,13 +187,13 @@ void broker_state::on_disconnected(const slot_ptr& slot, std::uint64_t generatio
     slot->link.reset();
     slot->connected = false;
     slot->state.detach();
-    if (persist_.enabled()) slot->disconnected_at = store::wall_now();
+    if (slot->durable) slot->durable->disconnected_at = store::wall_now();  // kept sessions only
     if (!will_wanted) slot->will.reset();  // [MQTT-3.1.2-10] a normal DISCONNECT deletes the will
     bool send_now = false;
     if (slot->will) {
       std::uint32_t delay = slot->will->props.will_delay_interval.value_or(0);
       send_now = delay == 0 || slot->expiry_interval == 0;
-      slot->will_at = now + std::chrono::seconds(send_now ? 0 : std::min(delay, slot->expiry_interval));
+      slot->will.set_at(now + std::chrono::seconds(send_now ? 0 : std::min(delay, slot->expiry_interval)));
     }
     if (slot->expiry_interval == 0) {
       end = true;
@@ -205,10 +206,8 @@ void broker_state::on_disconnected(const slot_ptr& slot, std::uint64_t generatio
     if (!end) persist_.record_changed(*slot);
     if (send_now) {
       will_now = slot->will.take();
-      slot->will.reset();
-      slot->will_at.reset();
     }
-    if (!end && (slot->will_at || slot->expires_at)) waiting_.insert(slot);
+    if (!end && (slot->will.at() || slot->expires_at)) waiting_.insert(slot);
   }
   if (will_now) {
     publish_will(std::move(*will_now), slot->id, now);
@@ -403,7 +402,7 @@ bool broker_state::deliver_to(const slot_ptr& slot, const session::message_ptr& 
       return false;  // a slow reader loses QoS 0 rather than growing memory
     }
     status = slot->state.deliver(m, d, now, frames);
-    if (d.qos_level == protocol::qos::at_most_once && slot->journal.get().empty() && slot->link) {
+    if (d.qos_level == protocol::qos::at_most_once && slot->journal().empty() && slot->link) {
       push_batch::push_qos0(slot->link, frames);
     } else {
       // A kept session's new entry is written before its PUBLISH goes out.
@@ -454,7 +453,8 @@ void broker_state::tick(clock::time_point now) {
     std::lock_guard reg(registry_mutex_);
     for (const auto& s : waiting_) {
       std::lock_guard lock(s->mutex);
-      if ((s->will_at && *s->will_at <= now) || (s->expires_at && *s->expires_at <= now)) due.push_back(s);
+      const auto will_at = s->will.at();
+      if ((will_at && *will_at <= now) || (s->expires_at && *s->expires_at <= now)) due.push_back(s);
     }
   }
   for (const auto& s : due) {
@@ -463,10 +463,8 @@ void broker_state::tick(clock::time_point now) {
     {
       std::lock_guard lock(s->mutex);
       if (s->connected || s->ended) continue;
-      if (s->will_at && *s->will_at <= now) {
+      if (const auto will_at = s->will.at(); will_at && *will_at <= now) {
         will = s->will.take();
-        s->will.reset();
-        s->will_at.reset();
       }
       end = s->expires_at && *s->expires_at <= now;
     }
@@ -483,7 +481,7 @@ void broker_state::tick(clock::time_point now) {
 
 void broker_state::shutdown() {
   std::lock_guard reg(registry_mutex_);
-  for (const auto& [id, s] : sessions_) {
+  for (const auto& s : sessions_) {
     std::lock_guard lock(s->mutex);
     if (!s->link) continue;
     disconnect_and_close(*s->link, s->version, protocol::reason_code::server_shutting_down);
@@ -493,7 +491,7 @@ void broker_state::shutdown() {
 void broker_state::authorization_changed() {
   authz_generation_.fetch_add(1, std::memory_order_acq_rel);
   std::lock_guard reg(registry_mutex_);
-  for (const auto& [id, s] : sessions_) {
+  for (const auto& s : sessions_) {
     std::lock_guard lock(s->mutex);
     if (s->link) s->link->wake();
   }

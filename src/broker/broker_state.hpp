@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "broker/authenticator.hpp"
 #include "broker/authorizer.hpp"
@@ -54,7 +55,8 @@ class broker_state {
   persistence& persist() noexcept { return persist_; }
 
   const broker_options& options() const noexcept { return options_; }
-  session::session_limits session_limits() const noexcept;
+  // Shared by every session (session::session keeps a pointer to it).
+  const session::session_limits& session_limits() const noexcept { return session_limits_; }
 
   // --- registry (CONNECT, disconnect, expiry)
   struct claim_result {
@@ -147,10 +149,27 @@ class broker_state {
   authenticator* auth_;  // owned by app/; null: allow_anonymous decides
   authorizer* authz_;    // owned by app/; null: everything allowed, sessions not counted
   persistence persist_;  // before retained_, which writes through it
+  session::session_limits session_limits_;  // from options_
   mutable std::mutex registry_mutex_;
-  // Keyed by a view of the slot's own ClientId (session::client_id(), never
-  // changed while the slot is here): one copy of the id per session.
-  std::unordered_map<std::string_view, slot_ptr> sessions_;
+  // The sessions by ClientId. A set of slots hashed by the slot's own
+  // ClientId (never changed while the slot is here) and looked up by a
+  // view: one copy of the id, and a 24-byte node (next + slot_ptr, the hash
+  // not cached: the functor is noexcept) where a map of view -> slot_ptr
+  // took 48.
+  struct by_client_id {
+    using is_transparent = void;
+    std::string_view key(std::string_view s) const noexcept { return s; }
+    std::string_view key(const slot_ptr& s) const noexcept { return s->state.client_id(); }
+    template <class K>
+    std::size_t operator()(const K& k) const noexcept {
+      return std::hash<std::string_view>{}(key(k));
+    }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      return key(a) == key(b);
+    }
+  };
+  std::unordered_set<slot_ptr, by_client_id, by_client_id> sessions_;
   std::set<slot_ptr> waiting_;  // disconnected slots with a will or expiry pending
   std::unordered_map<std::string, std::uint32_t> sessions_per_name_;  // folded authentication name -> sessions
   std::uint64_t next_slot_id_ = 0;

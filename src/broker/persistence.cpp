@@ -85,24 +85,24 @@ void persistence::add_record(const session_slot& s, store::write_batch& b, const
   r.client_id = s.state.client_id();
   r.version = s.version;
   r.expiry_interval = s.expiry_interval;
-  r.disconnected_at = s.disconnected_at;
+  if (s.durable) r.disconnected_at = s.durable->disconnected_at;
   r.will = s.will.copy();
-  if (s.will && s.will_at) r.will_at = now.to_wall(*s.will_at);
+  if (const auto will_at = s.will.at()) r.will_at = now.to_wall(*will_at);
   r.authentication_name = s.authentication_name.get();
-  if (s.marks) r.sent_through = s.marks->sent_through_committed;
+  if (s.durable) r.sent_through = s.durable->marks->sent_through_committed;
   b.put_session(std::move(r));
 }
 
 bool persistence::raise_sent_through(session_slot& s, std::uint64_t top_sent) const {
-  auto& m = *s.marks;
+  auto& m = *s.durable->marks;
   if (top_sent == 0 || top_sent + sent_lease / 2 <= m.sent_through_committed) return false;
   m.sent_through_committed = top_sent + sent_lease;
   return true;
 }
 
 void persistence::take_deferred(session_slot& s, store::write_batch& b) const {
-  if (!s.marks) return;
-  auto& d = s.marks->deferred_deletes;
+  if (!s.durable) return;
+  auto& d = s.durable->marks->deferred_deletes;
   for (const std::uint64_t seq : d) b.delete_queue_entry(s.state.client_id(), seq);
   d.clear();
   if (d.capacity() > 256) std::vector<std::uint64_t>().swap(d);  // a drain's burst, not kept by idle sessions
@@ -184,7 +184,7 @@ void persistence::commit(store::write_batch&& b, session::frame_list&& frames, c
 }
 
 bool persistence::attached(session_slot& s, session::frame_list& frames, const std::shared_ptr<outbox>& link) {
-  s.disconnected_at.reset();
+  if (s.durable) s.durable->disconnected_at.reset();
   if (store_ == nullptr) {
     link->push(frames);
     return false;
@@ -194,17 +194,17 @@ bool persistence::attached(session_slot& s, session::frame_list& frames, const s
   store::write_batch b;
   std::uint64_t sent_through = 0;
   if (keep) {
-    if (!s.marks) s.marks = std::make_shared<durable_marks>();
+    if (!s.durable) s.durable = std::make_unique<durable_state>();
     if (s.persistent) take_deferred(s, b);
     // Starting to be kept (a new session, or one resumed with a longer
     // expiry): all of it, as it is now; else what changed.
     session::journal all;
     if (!s.persistent) s.state.snapshot(all);
-    const session::journal& events = s.persistent ? s.journal.get() : all;
+    const session::journal& events = s.persistent ? s.durable->journal : all;
     // The resends and the window filled by attach(): the CONNACK and they
     // wait for this commit, which raises sent_through over them.
     raise_sent_through(s, scan(events).top_sent);
-    sent_through = s.marks->sent_through_committed;
+    sent_through = s.durable->marks->sent_through_committed;
     add_record(s, b, now);
     if (!s.persistent) {
       for (const auto& [filter, rec] : s.subscriptions.get()) {
@@ -215,16 +215,20 @@ bool persistence::attached(session_slot& s, session::frame_list& frames, const s
     add_events(s, events, b, now);
   } else if (s.persistent) {
     b.delete_session(s.state.client_id());  // resumed with expiry 0: no longer kept
-    s.marks.reset();
   }
-  s.journal.clear();
   s.persistent = keep;
-  s.state.set_journal(keep ? &s.journal.mut() : nullptr);
+  if (keep) {
+    s.durable->journal.clear();
+    s.state.set_journal(&s.durable->journal);
+  } else {
+    s.state.set_journal(nullptr);
+    s.durable.reset();
+  }
   if (b.empty()) {
     link->push(frames);
     return false;
   }
-  commit(std::move(b), std::move(frames), link, commit_effects{keep ? s.marks : nullptr, sent_through, false});
+  commit(std::move(b), std::move(frames), link, commit_effects{keep ? s.durable->marks : nullptr, sent_through, false});
   return true;
 }
 
@@ -233,19 +237,19 @@ void persistence::record_changed(session_slot& s) {
   const auto now = clock_pair::now();
   store::write_batch b;
   take_deferred(s, b);
-  raise_sent_through(s, scan(s.journal.get()).top_sent);
+  auto& d = *s.durable;  // a kept session has it
+  raise_sent_through(s, scan(d.journal).top_sent);
   add_record(s, b, now);
-  add_events(s, s.journal.get(), b, now);
-  s.journal.clear();
-  commit(std::move(b), {}, nullptr, commit_effects{s.marks, s.marks->sent_through_committed, false});
+  add_events(s, d.journal, b, now);
+  d.journal.clear();
+  commit(std::move(b), {}, nullptr, commit_effects{d.marks, d.marks->sent_through_committed, false});
 }
 
 void persistence::ended(session_slot& s) {
   s.state.set_journal(nullptr);
-  s.journal.clear();
+  s.durable.reset();  // the session's deletion covers what was deferred
   if (!s.persistent) return;
   s.persistent = false;
-  s.marks.reset();  // the session's deletion covers what was deferred
   store::write_batch b;
   b.delete_session(s.state.client_id());
   commit(std::move(b), {}, nullptr);
@@ -259,12 +263,13 @@ void persistence::deleted(const std::string& client_id) {
 }
 
 bool persistence::flush_journal(session_slot& s, session::frame_list& frames, const std::shared_ptr<outbox>& link) {
-  if (s.journal.get().empty()) {
+  if (s.journal().empty()) {
     if (link) link->push(frames);
     return false;
   }
-  auto& m = *s.marks;  // a journal is set only while the session is kept
-  const journal_scan j = scan(s.journal.get());
+  auto& journal = s.durable->journal;  // a journal is set only while the session is kept
+  auto& m = *s.durable->marks;
+  const journal_scan j = scan(journal);
   const bool raised = raise_sent_through(s, j.top_sent);
   const bool congested = m.deferred_commits.load(std::memory_order_acquire) >= max_deferred_commits;
   // The frames wait for the store when they show the client something not
@@ -273,10 +278,10 @@ bool persistence::flush_journal(session_slot& s, session::frame_list& frames, co
   const bool hold = j.must_write || j.top_sent > m.sent_through.load(std::memory_order_acquire) || congested;
   if (!j.must_write && !raised) {
     // Only ends and covered QoS 1 sends: the deletions can wait.
-    for (const auto& e : s.journal.get()) {
+    for (const auto& e : journal) {
       if (e.what == session::journal_event::kind::finished) m.deferred_deletes.push_back(e.sequence);
     }
-    s.journal.clear();
+    journal.clear();
     if (m.deferred_deletes.size() < max_deferred && !hold) {
       if (link) link->push(frames);
       return false;
@@ -285,27 +290,27 @@ bool persistence::flush_journal(session_slot& s, session::frame_list& frames, co
     take_deferred(s, b);
     b.set_relaxed();  // deletions only: losing them sends messages again, with DUP
     const bool counted = !b.empty();
-    commit(std::move(b), hold ? std::move(frames) : session::frame_list{}, link, commit_effects{s.marks, 0, counted});
+    commit(std::move(b), hold ? std::move(frames) : session::frame_list{}, link, commit_effects{s.durable->marks, 0, counted});
     if (!hold && link) link->push(frames);
     return true;
   }
   store::write_batch b;
   take_deferred(s, b);  // older than the journal's changes: first
   if (raised) add_record(s, b, clock_pair::now());
-  add_events(s, s.journal.get(), b, clock_pair::now());
-  s.journal.clear();
+  add_events(s, journal, b, clock_pair::now());
+  journal.clear();
   commit(std::move(b), hold ? std::move(frames) : session::frame_list{}, link,
-         commit_effects{s.marks, m.sent_through_committed, false});
+         commit_effects{s.durable->marks, m.sent_through_committed, false});
   if (!hold && link) link->push(frames);
   return true;
 }
 
 void persistence::flush_deferred(session_slot& s) {
-  if (!s.persistent || !s.marks || s.marks->deferred_deletes.empty()) return;
+  if (!s.persistent || !s.durable || s.durable->marks->deferred_deletes.empty()) return;
   store::write_batch b;
   take_deferred(s, b);
   b.set_relaxed();
-  commit(std::move(b), {}, nullptr, commit_effects{s.marks, 0, true});
+  commit(std::move(b), {}, nullptr, commit_effects{s.durable->marks, 0, true});
 }
 
 bool persistence::subscribed(session_slot& s, const std::string& filter, const subscription_record& rec) {

@@ -154,11 +154,11 @@ bool broker_state::recover_session(store::recovered_session&& rs,
   auto slot = std::make_shared<session_slot>(++next_slot_id_, rec.client_id, session_limits());
   slot->version = rec.version;
   slot->expiry_interval = rec.expiry_interval;
-  slot->disconnected_at = disconnected;
   if (expires) slot->expires_at = now.to_steady(*expires);
-  slot->marks = std::make_shared<durable_marks>();
-  slot->marks->sent_through_committed = rec.sent_through;
-  slot->marks->sent_through.store(rec.sent_through, std::memory_order_relaxed);
+  slot->durable = std::make_unique<durable_state>();
+  slot->durable->disconnected_at = disconnected;
+  slot->durable->marks->sent_through_committed = rec.sent_through;
+  slot->durable->marks->sent_through.store(rec.sent_through, std::memory_order_relaxed);
   // One origin object per $share subscription, shared by its entries.
   std::map<std::pair<std::string, std::string>, std::shared_ptr<const session::share_origin>> origins;
   for (auto& e : rs.queue) {
@@ -184,13 +184,13 @@ bool broker_state::recover_session(store::recovered_session&& rs,
     subscribe(slot, sub.filter, r);
   }
   slot->persistent = true;
-  slot->state.set_journal(&slot->journal.mut());
+  slot->state.set_journal(&slot->durable->journal);
   if (rec.will) {
     if (*will_at <= now.wall) {
       wills.push_back(due_will{std::move(*rec.will), slot, {}});
     } else {
       slot->will = std::move(rec.will);
-      slot->will_at = now.to_steady(*will_at);
+      slot->will.set_at(now.to_steady(*will_at));
     }
   }
   {
@@ -200,8 +200,8 @@ bool broker_state::recover_session(store::recovered_session&& rs,
       slot->authentication_name.mut() = std::move(rec.authentication_name);
       ++sessions_per_name_[slot->authentication_name.get()];
     }
-    sessions_.emplace(slot->state.client_id(), slot);
-    if (slot->will_at || slot->expires_at) waiting_.insert(slot);
+    sessions_.insert(slot);
+    if (slot->will.at() || slot->expires_at) waiting_.insert(slot);
   }
   if (was_connected) {
     // From now on the session counts as disconnected at recovery time.

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,54 @@ struct durable_marks {
   std::atomic<std::uint32_t> deferred_commits{0};
 };
 
+// What only a session kept in the store needs, in one block created when
+// the session is first kept (persistence.cpp) and given back when it no
+// longer is: a clean session never allocates it.
+struct durable_state {
+  // The changes its state machine journaled and not yet written.
+  session::journal journal;
+  // Shared with the callbacks of its commits (see durable_marks).
+  std::shared_ptr<durable_marks> marks = std::make_shared<durable_marks>();
+  // When its last connection ended (wall clock; none while connected).
+  compact_optional<store::wall_time> disconnected_at;
+};
+
+// The will of a session and, once its connection ended, when to publish it
+// ([MQTT-3.1.3-9] Will Delay Interval): one heap block, none for the many
+// sessions without a will, and no deadline field in those that have none.
+class pending_will {
+ public:
+  using time_point = session::clock::time_point;
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+  protocol::will* operator->() noexcept { return &p_->w; }
+  const protocol::will* operator->() const noexcept { return &p_->w; }
+  pending_will& operator=(std::optional<protocol::will>&& w) {
+    p_ = w ? std::make_unique<value>(value{std::move(*w), {}}) : nullptr;
+    return *this;
+  }
+  std::optional<protocol::will> copy() const { return p_ ? std::optional<protocol::will>(p_->w) : std::nullopt; }
+  // Moves the will out, with its deadline.
+  std::optional<protocol::will> take() {
+    std::optional<protocol::will> out;
+    if (p_) out.emplace(std::move(p_->w));
+    p_.reset();
+    return out;
+  }
+  void reset() noexcept { p_.reset(); }
+  // When to publish it: none while connected (or without a will).
+  compact_optional<time_point> at() const noexcept { return p_ ? p_->at : compact_optional<time_point>{}; }
+  void set_at(time_point t) noexcept {
+    if (p_) p_->at = t;
+  }
+
+ private:
+  struct value {
+    protocol::will w;
+    compact_optional<time_point> at;
+  };
+  std::unique_ptr<value> p_;
+};
+
 struct subscription_record {
   protocol::subscribe_options options;
   std::uint32_t identifier = 0;  // 0 = none
@@ -56,8 +105,15 @@ struct subscription_record {
 
 class session_slot {
  public:
-  session_slot(std::uint64_t slot_id, std::string client_id, session::session_limits limits)
+  // `limits` are the broker's and outlive the slot (session::session).
+  session_slot(std::uint64_t slot_id, std::string client_id, const session::session_limits& limits)
       : id(slot_id), state(std::move(client_id), limits) {}
+
+  // The journal of a kept session; empty otherwise.
+  const session::journal& journal() const noexcept {
+    static const session::journal none;
+    return durable ? durable->journal : none;
+  }
 
   const std::uint64_t id;
 
@@ -67,20 +123,15 @@ class session_slot {
   // Full filter incl. $share/; allocated on the first SUBSCRIBE (a client
   // that only publishes, or stays idle, keeps no empty map).
   lazy_value<std::map<std::string, subscription_record>> subscriptions;
-  heap_optional<protocol::will> will;  // on the heap: most sessions have none
-  compact_optional<session::clock::time_point> will_at;
+  pending_will will;  // on the heap: most sessions have none
   compact_optional<session::clock::time_point> expires_at;
   // With an authorizer: the authentication name that owns the session
   // (case-folded; empty: none), kept in the session's store record.
   // Written by claim() under the registry lock (and `mutex` once the slot
   // is shared); read under either (persistence reads it under `mutex`).
   lazy_value<std::string> authentication_name;  // allocated only with an owner
-  // With a store (persistence.hpp): the changes its state machine journaled
-  // and not yet written, and when its last connection ended (wall clock;
-  // none while connected).
-  lazy_value<session::journal> journal;  // allocated when the session is first kept
-  std::shared_ptr<durable_marks> marks;  // created when first kept
-  compact_optional<store::wall_time> disconnected_at;
+  // With a store: set while the session is kept there (persistence.hpp).
+  std::unique_ptr<durable_state> durable;
   std::uint32_t expiry_interval = 0;   // seconds, after disconnect
   // Guards every field but `id` and `connected` (see above); 4 bytes
   // (base/small_mutex.hpp), beside the flags.
@@ -92,6 +143,11 @@ class session_slot {
   bool drop_logged = false;  // drops are logged once per session, counted always
   bool persistent = false;   // with a store: whether this session is kept there
 };
+
+// An idle clean session costs this plus make_shared's control block (16 B):
+// 192 B, one mimalloc size class. A field added here moves every session
+// to the next class (224 B): make room first.
+static_assert(sizeof(session_slot) <= 176, "session_slot outgrew its 192-byte block");
 
 using slot_ptr = std::shared_ptr<session_slot>;
 

@@ -23,20 +23,45 @@ constexpr std::size_t keep_capacity = 1024;
 
 }  // namespace
 
-session::session(std::string client_id, session_limits limits)
-    : client_id_(std::move(client_id)), limits_(limits) {}
+session::session(std::string client_id, const session_limits& limits)
+    : client_id_(std::move(client_id)), limits_(&limits) {}
+
+session::session(std::string client_id) : client_id_(std::move(client_id)) {
+  static const session_limits defaults{};
+  limits_ = &defaults;
+}
+
+session::outbound& session::make_outbound() {
+  if (!out_) {
+    out_ = std::make_unique<outbound>();
+    out_->aliases.reset(version_ == protocol::protocol_version::v5 ? topic_alias_maximum_ : 0);
+  }
+  return *out_;
+}
+
+void session::release_if_idle() noexcept {
+  // Finished places are reclaimed as soon as nothing is live, so an idle
+  // block holds only its (empty) buffers and, while attached, aliases the
+  // client knows: kept then, as [MQTT-3.3.2-10] ties them to the connection.
+  if (out_ && out_->idle() && (!attached_ || out_->aliases.size() == 0)) out_.reset();
+}
 
 void session::attach(const link_params& link, clock::time_point now, frame_list& out) {
-  link_ = link;
+  maximum_packet_size_ = link.maximum_packet_size;
+  receive_maximum_ = link.receive_maximum;
+  topic_alias_maximum_ = link.topic_alias_maximum;
+  version_ = link.version;
   attached_ = true;
-  aliases_.reset(link.version == protocol::protocol_version::v5 ? link.topic_alias_maximum : 0);
+  if (!out_) return;  // nothing in flight, nothing queued
+  out_->aliases.reset(version_ == protocol::protocol_version::v5 ? topic_alias_maximum_ : 0);
   // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP=1) and PUBREL packets,
   // in their original order ([MQTT-4.6.0-1]).
-  for (std::size_t i = 0; i < inflight_.size(); ++i) {
-    const auto& e = inflight_[i];
+  const auto& inflight = out_->inflight;
+  for (std::size_t i = 0; i < inflight.size(); ++i) {
+    const auto& e = inflight[i];
     if (e.state == outbound_state::none) continue;
     if (e.state == outbound_state::await_pubcomp) {
-      protocol::encode(protocol::pubrel{e.packet_id, protocol::reason_code::success, {}}, link_.version,
+      protocol::encode(protocol::pubrel{e.packet_id, protocol::reason_code::success, {}}, version_,
                        out.emplace_back().bytes);
     } else {
       encode(e.msg, e.how, e.packet_id, true, now, out);
@@ -45,11 +70,18 @@ void session::attach(const link_params& link, clock::time_point now, frame_list&
   fill_window(now, out);
 }
 
-void session::detach() noexcept { attached_ = false; }
+void session::detach() noexcept {
+  attached_ = false;
+  // Not earlier: a connected client that was sent one QoS 1 message is
+  // likely sent more, and freeing the block at each acknowledgement would
+  // cost an allocation per message.
+  release_if_idle();
+}
 
 bool session::window_open() const noexcept {
-  std::size_t window = std::min<std::size_t>(link_.receive_maximum, limits_.max_inflight);
-  return inflight_live_ < std::max<std::size_t>(window, 1);
+  if (!out_) return true;
+  std::size_t window = std::min<std::size_t>(receive_maximum_, limits_->max_inflight);
+  return out_->inflight_live < std::max<std::size_t>(window, 1);
 }
 
 std::uint16_t session::next_packet_id() noexcept {
@@ -60,30 +92,32 @@ std::uint16_t session::next_packet_id() noexcept {
 }
 
 bool session::packet_id_in_use(std::uint16_t id) noexcept {
-  if (inflight_live_ == 0) return false;
-  if (!ids_unordered_) {
+  if (!out_ || out_->inflight_live == 0) return false;
+  if (!out_->ids_unordered) {
     // The live ids run from the front's to the last one handed out: the
     // next id can meet one of them only by wrapping round to the front's.
-    if (id != inflight_.front().packet_id) return false;
-    ids_unordered_ = true;  // ids handed out from now on no longer follow send order
+    if (id != out_->inflight.front().packet_id) return false;
+    out_->ids_unordered = true;  // ids handed out from now on no longer follow send order
     return true;
   }
   return find_inflight(id) != npos;
 }
 
 std::size_t session::find_inflight(std::uint16_t packet_id) const noexcept {
-  const std::size_t n = inflight_.size();
+  if (!out_) return npos;
+  const auto& window = out_->inflight;
+  const std::size_t n = window.size();
   if (n == 0) return npos;
   auto live_with_id = [&](std::size_t i) {
-    const auto& e = inflight_[i];
+    const auto& e = window[i];
     return e.packet_id == packet_id && e.state != outbound_state::none;
   };
   // Acknowledgements come nearly in order: the entry is normally as far
   // from the front as its id is from the front's id. Counting back from
   // the last entry finds those sent after places were reclaimed.
-  const std::size_t ahead = id_distance(inflight_.front().packet_id, packet_id);
+  const std::size_t ahead = id_distance(window.front().packet_id, packet_id);
   if (ahead < n && live_with_id(ahead)) return ahead;
-  const std::size_t behind = id_distance(packet_id, inflight_.back().packet_id);
+  const std::size_t behind = id_distance(packet_id, window.back().packet_id);
   if (behind < n && live_with_id(n - 1 - behind)) return n - 1 - behind;
   for (std::size_t i = 0; i < n; ++i) {
     if (live_with_id(i)) return i;
@@ -92,14 +126,14 @@ std::size_t session::find_inflight(std::uint16_t packet_id) const noexcept {
 }
 
 bool session::fits_client(const message& m, const delivery& d) const noexcept {
-  if (link_.maximum_packet_size == 0) return true;
+  if (maximum_packet_size_ == 0) return true;
   // Cheap test first: the headers of a delivery stay far below this margin
   // unless the message carries large properties, which the exact test sees.
-  if (m.payload_size() + m.topic.size() + 256 < link_.maximum_packet_size && !m.forwarded) {
+  if (m.payload_size() + m.topic.size() + 256 < maximum_packet_size_ && !m.forwarded) {
     return true;
   }
   // Exact size, with the full topic (an alias could only make it smaller).
-  return delivery_size(m, d, link_.version) <= link_.maximum_packet_size;
+  return delivery_size(m, d, version_) <= maximum_packet_size_;
 }
 
 void session::note(journal_event::kind what, std::uint64_t seq, entry_state state, std::uint16_t packet_id,
@@ -117,43 +151,46 @@ void session::note(journal_event::kind what, std::uint64_t seq, entry_state stat
 void session::send_entry(entry&& e, bool created, clock::time_point now, frame_list& out) {
   e.packet_id = next_packet_id();
   e.state = e.how.qos_level == qos::at_least_once ? outbound_state::await_puback : outbound_state::await_pubrec;
-  const auto& in = inflight_.push_back(std::move(e));
-  ++inflight_live_;
+  auto& o = make_outbound();
+  const auto& in = o.inflight.push_back(std::move(e));
+  ++o.inflight_live;
   note(created ? journal_event::kind::created : journal_event::kind::sent, in.seq, entry_state::inflight_publish,
        in.packet_id, in.msg, &in.how);
   encode(in.msg, in.how, in.packet_id, in.dup, now, out);
 }
 
 void session::finish_inflight(std::size_t pos) {
-  auto& e = inflight_[pos];
+  auto& e = out_->inflight[pos];
   note(journal_event::kind::finished, e.seq);
   e.state = outbound_state::none;
   e.msg.reset();
   e.how = {};
-  --inflight_live_;
+  --out_->inflight_live;
   reclaim_inflight();
 }
 
 void session::reclaim_inflight() noexcept {
-  while (!inflight_.empty() && inflight_.front().state == outbound_state::none) inflight_.pop_front();
-  if (inflight_live_ == 0) {
-    ids_unordered_ = false;  // nothing in flight: any order holds again
-    if (inflight_.capacity() > keep_capacity) inflight_.release();
+  if (!out_) return;
+  auto& window = out_->inflight;
+  while (!window.empty() && window.front().state == outbound_state::none) window.pop_front();
+  if (out_->inflight_live == 0) {
+    out_->ids_unordered = false;  // nothing in flight: any order holds again
+    if (window.capacity() > keep_capacity) window.release();
     return;
   }
-  if (inflight_.size() > 2 * inflight_live_ + 64) {
-    inflight_.erase_if([](const entry& e) { return e.state == outbound_state::none; });
+  if (window.size() > 2 * std::size_t{out_->inflight_live} + 64) {
+    window.erase_if([](const entry& e) { return e.state == outbound_state::none; });
   }
 }
 
 void session::encode(const message_ptr& m, const delivery& d, std::uint16_t packet_id, bool dup,
                      clock::time_point now, frame_list& out) {
   alias_use alias;
-  if (link_.topic_alias_maximum != 0) {
-    auto c = aliases_.use(m->topic);
+  if (topic_alias_maximum_ != 0 && version_ == protocol::protocol_version::v5) {
+    auto c = make_outbound().aliases.use(m->topic);
     alias = {c.alias, c.send_topic};
   }
-  encode_delivery(m, d, packet_id, dup, link_.version, now, out, alias);
+  encode_delivery(m, d, packet_id, dup, version_, now, out, alias);
 }
 
 deliver_status session::deliver(const message_ptr& m, const delivery& d, clock::time_point now, frame_list& out) {
@@ -165,7 +202,7 @@ deliver_status session::deliver(const message_ptr& m, const delivery& d, clock::
     encode(m, d, 0, false, now, out);
     return deliver_status::sent;
   }
-  if (attached_ && queue_.empty() && window_open()) {
+  if (attached_ && queued_count() == 0 && window_open()) {
     if (!fits_client(*m, d)) return deliver_status::dropped_too_large;
     send_entry(entry{++last_seq_, m, d}, true, now, out);
     return deliver_status::sent;
@@ -175,57 +212,61 @@ deliver_status session::deliver(const message_ptr& m, const delivery& d, clock::
 
 deliver_status session::enqueue(const message_ptr& m, const delivery& d) {
   auto size = m->payload_size();
+  auto& o = make_outbound();
+  auto& queue = o.queue;
   auto over = [&] {
-    return queue_.size() + 1 > limits_.max_queued_messages || queued_bytes_ + size > limits_.max_queued_bytes;
+    return queue.size() + 1 > limits_->max_queued_messages || o.queued_bytes + size > limits_->max_queued_bytes;
   };
   if (over()) {
-    switch (limits_.overflow) {
+    switch (limits_->overflow) {
       case overflow_policy::terminate:
-        ++dropped_;
+        count_drop();
         return deliver_status::overflow_terminate;
       case overflow_policy::drop_new:
-        ++dropped_;
+        count_drop();
         return deliver_status::dropped_overflow;
       case overflow_policy::drop_oldest:
-        while (!queue_.empty() && over()) {
-          queued_bytes_ -= queue_.front().msg->payload_size();
-          note(journal_event::kind::finished, queue_.front().seq);
-          queue_.pop_front();
-          ++dropped_;
+        while (!queue.empty() && over()) {
+          o.queued_bytes -= queue.front().msg->payload_size();
+          note(journal_event::kind::finished, queue.front().seq);
+          queue.pop_front();
+          count_drop();
         }
         if (over()) {  // the message alone exceeds the byte limit
-          ++dropped_;
+          count_drop();
           return deliver_status::dropped_overflow;
         }
         break;
     }
   }
-  queued_bytes_ += size;
-  auto& e = queue_.push_back(entry{++last_seq_, m, d});
+  o.queued_bytes += size;
+  auto& e = queue.push_back(entry{++last_seq_, m, d});
   note(journal_event::kind::created, e.seq, entry_state::queued, 0, m, &e.how);
   return deliver_status::queued;
 }
 
 void session::fill_window(clock::time_point now, frame_list& out) {
-  while (attached_ && !queue_.empty() && window_open()) {
-    auto& e = queue_.front();
-    queued_bytes_ -= e.msg->payload_size();
+  if (!out_) return;
+  auto& queue = out_->queue;
+  while (attached_ && !queue.empty() && window_open()) {
+    auto& e = queue.front();
+    out_->queued_bytes -= e.msg->payload_size();
     const bool expired = e.msg->is_expired(now);
     if (expired || !fits_client(*e.msg, e.how)) {
       // Expired while waiting ([MQTT-3.3.2-5]), or too large for this client.
-      if (!expired) ++dropped_;
+      if (!expired) count_drop();
       note(journal_event::kind::finished, e.seq);
     } else {
       send_entry(std::move(e), false, now, out);
     }
-    queue_.pop_front();
+    queue.pop_front();
   }
-  if (queue_.empty() && queue_.capacity() > keep_capacity) queue_.release();
+  if (queue.empty() && queue.capacity() > keep_capacity) queue.release();
 }
 
 bool session::on_puback(std::uint16_t packet_id, clock::time_point now, frame_list& out) {
   auto pos = find_inflight(packet_id);
-  if (pos == npos || inflight_[pos].state != outbound_state::await_puback) return false;
+  if (pos == npos || out_->inflight[pos].state != outbound_state::await_puback) return false;
   finish_inflight(pos);
   fill_window(now, out);
   return true;
@@ -235,10 +276,10 @@ bool session::on_pubrec(std::uint16_t packet_id, protocol::reason_code code, clo
                         frame_list& out) {
   auto pos = find_inflight(packet_id);
   if (pos == npos) return false;
-  auto& e = inflight_[pos];
+  auto& e = out_->inflight[pos];
   if (e.state == outbound_state::await_pubcomp) {
     // A repeated PUBREC: answer with PUBREL again.
-    protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, link_.version, out.emplace_back().bytes);
+    protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, version_, out.emplace_back().bytes);
     return true;
   }
   if (e.state != outbound_state::await_pubrec) return false;
@@ -253,13 +294,13 @@ bool session::on_pubrec(std::uint16_t packet_id, protocol::reason_code code, clo
   // (which keeps it too) and this one stay alike.
   e.state = outbound_state::await_pubcomp;
   note(journal_event::kind::released, e.seq, entry_state::inflight_pubrel, packet_id, e.msg, &e.how);
-  protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, link_.version, out.emplace_back().bytes);
+  protocol::encode(protocol::pubrel{packet_id, protocol::reason_code::success, {}}, version_, out.emplace_back().bytes);
   return true;
 }
 
 bool session::on_pubcomp(std::uint16_t packet_id, clock::time_point now, frame_list& out) {
   auto pos = find_inflight(packet_id);
-  if (pos == npos || inflight_[pos].state != outbound_state::await_pubcomp) return false;
+  if (pos == npos || out_->inflight[pos].state != outbound_state::await_pubcomp) return false;
   finish_inflight(pos);
   fill_window(now, out);
   return true;
@@ -271,33 +312,34 @@ bool session::inbound_qos2_release(std::uint16_t packet_id) { return inbound_qos
 
 std::vector<pending_delivery> session::take_shared() {
   std::vector<pending_delivery> out;
-  for (std::size_t i = 0; i < inflight_.size(); ++i) {
-    auto& e = inflight_[i];
+  if (!out_) return out;
+  auto& window = out_->inflight;
+  for (std::size_t i = 0; i < window.size(); ++i) {
+    auto& e = window[i];
     if (e.state == outbound_state::none || e.state == outbound_state::await_pubcomp || !e.how.share) continue;
     note(journal_event::kind::finished, e.seq);
     out.push_back({std::move(e.msg), std::move(e.how)});
     e.state = outbound_state::none;
     e.how = {};
-    --inflight_live_;
+    --out_->inflight_live;
   }
   reclaim_inflight();
   // The predicate runs once per entry, in order: it hands the entry over.
-  queue_.erase_if([&](entry& e) {
+  out_->queue.erase_if([&](entry& e) {
     if (!e.how.share) return false;
-    queued_bytes_ -= e.msg->payload_size();
+    out_->queued_bytes -= e.msg->payload_size();
     note(journal_event::kind::finished, e.seq);
     out.push_back({std::move(e.msg), std::move(e.how)});
     return true;
   });
+  release_if_idle();
   return out;
 }
 
 void session::clear() noexcept {
-  inflight_.release();
-  inflight_live_ = 0;
-  ids_unordered_ = false;
-  queue_.release();
-  queued_bytes_ = 0;
+  // The outbound block goes with its aliases: the caller attaches the new
+  // connection next, which starts a new alias table anyway.
+  out_.reset();
   inbound_qos2_.reset();
 }
 
@@ -312,14 +354,17 @@ void session::snapshot(journal& out) const {
     e.msg = m;
     e.how = d;
   };
-  for (std::size_t i = 0; i < inflight_.size(); ++i) {
-    const auto& e = inflight_[i];
+  if (!out_) return;
+  const auto& window = out_->inflight;
+  const auto& queue = out_->queue;
+  for (std::size_t i = 0; i < window.size(); ++i) {
+    const auto& e = window[i];
     if (e.state == outbound_state::none) continue;
     add(e.seq, e.state == outbound_state::await_pubcomp ? entry_state::inflight_pubrel : entry_state::inflight_publish,
         e.packet_id, e.msg, e.how);
   }
-  for (std::size_t i = 0; i < queue_.size(); ++i) {
-    const auto& e = queue_[i];
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    const auto& e = queue[i];
     add(e.seq, entry_state::queued, 0, e.msg, e.how);
   }
 }
@@ -328,29 +373,32 @@ void session::restore(std::uint64_t sequence, message_ptr m, delivery d, entry_s
                       std::uint16_t packet_id, bool maybe_sent) {
   if (!m) return;
   last_seq_ = std::max(last_seq_, sequence);
+  auto& o = make_outbound();
+  auto& window = o.inflight;
   const bool inflight = state != entry_state::queued && packet_id != 0 && find_inflight(packet_id) == npos &&
                         d.qos_level != qos::at_most_once;
   if (!inflight) {
-    queued_bytes_ += m->payload_size();
+    auto& queue = o.queue;
+    o.queued_bytes += m->payload_size();
     // Entries come in sequence order, so this is an append (constant time
     // for a million entries); only a demoted one can go further forward.
-    std::size_t pos = queue_.size();
-    while (pos > 0 && queue_[pos - 1].seq > sequence) --pos;
+    std::size_t pos = queue.size();
+    while (pos > 0 && queue[pos - 1].seq > sequence) --pos;
     const bool dup = maybe_sent || state != entry_state::queued;
-    queue_.insert(pos, entry{sequence, std::move(m), std::move(d), 0, outbound_state::none, dup});
+    queue.insert(pos, entry{sequence, std::move(m), std::move(d), 0, outbound_state::none, dup});
     return;
   }
   outbound_state st = state == entry_state::inflight_pubrel ? outbound_state::await_pubcomp
                       : d.qos_level == qos::at_least_once   ? outbound_state::await_puback
                                                             : outbound_state::await_pubrec;
   // The store kept the ids it was given; unless they follow one another
-  // from the front's, lookups must scan (see ids_unordered_).
-  if (!inflight_.empty() &&
-      id_distance(inflight_.front().packet_id, packet_id) <= id_distance(inflight_.front().packet_id, last_packet_id_)) {
-    ids_unordered_ = true;
+  // from the front's, lookups must scan (see outbound::ids_unordered).
+  if (!window.empty() &&
+      id_distance(window.front().packet_id, packet_id) <= id_distance(window.front().packet_id, last_packet_id_)) {
+    o.ids_unordered = true;
   }
-  inflight_.push_back(entry{sequence, std::move(m), std::move(d), packet_id, st});
-  ++inflight_live_;
+  window.push_back(entry{sequence, std::move(m), std::move(d), packet_id, st});
+  ++o.inflight_live;
   last_packet_id_ = packet_id;
 }
 

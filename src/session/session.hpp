@@ -14,6 +14,14 @@
 // Every call that may emit packets appends them to a caller-provided
 // frame_list, in the order they must be written.
 //
+// Memory: an idle session holds its ClientId, what its connection
+// negotiated and a few counters (88 bytes). The QoS 1/2 machinery (the
+// in-flight window, the queue, their counters, the outbound topic aliases)
+// lives in one `outbound` block created on the first QoS 1/2 delivery,
+// restore or alias, kept while the connection lasts (no allocation per
+// message), and given back at detach() or clear() once it holds nothing.
+// The limits are the broker's, shared by every session.
+//
 // Persistence: with a journal set, every change to a QoS 1/2 entry is also
 // appended there (journal.hpp), so the broker can write it to the store
 // before it lets the frames of that change go out. restore() rebuilds the
@@ -22,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -63,7 +72,12 @@ enum class deliver_status { sent, queued, dropped_qos0, dropped_overflow, droppe
 
 class session {
  public:
-  session(std::string client_id, session_limits limits);
+  // `limits` (the broker's, shared by all its sessions) must outlive the
+  // session; a temporary is refused at compile time.
+  session(std::string client_id, const session_limits& limits);
+  session(std::string client_id, session_limits&& limits) = delete;
+  // With the default limits.
+  explicit session(std::string client_id);
 
   const std::string& client_id() const noexcept { return client_id_; }
   bool is_attached() const noexcept { return attached_; }
@@ -117,9 +131,11 @@ class session {
   // client has it). For redistribution when the session ends ([MQTT-4.8.2]).
   std::vector<pending_delivery> take_shared();
 
-  std::size_t inflight_count() const noexcept { return inflight_live_; }
-  std::size_t queued_count() const noexcept { return queue_.size(); }
+  std::size_t inflight_count() const noexcept { return out_ ? out_->inflight_live : 0; }
+  std::size_t queued_count() const noexcept { return out_ ? out_->queue.size() : 0; }
   std::uint64_t dropped_count() const noexcept { return dropped_; }
+  // Whether the QoS 1/2 machinery is allocated (see "Memory" above).
+  bool has_outbound_state() const noexcept { return out_ != nullptr; }
 
  private:
   // none: queued, or a finished place in the window not yet reclaimed.
@@ -138,7 +154,7 @@ class session {
   bool window_open() const noexcept;
   std::uint16_t next_packet_id() noexcept;
   bool packet_id_in_use(std::uint16_t id) noexcept;
-  // The position in inflight_ of the live entry with `packet_id`, or npos.
+  // The position in the in-flight window of the live entry with `packet_id`, or npos.
   std::size_t find_inflight(std::uint16_t packet_id) const noexcept;
   // Sends a QoS 1/2 entry: it becomes in flight under a new packet id.
   void send_entry(entry&& e, bool created, clock::time_point now, frame_list& out);
@@ -156,30 +172,49 @@ class session {
               frame_list& out);
   bool fits_client(const message& m, const delivery& d) const noexcept;
 
+  // The QoS 1/2 machinery, on the heap while in use (see "Memory" above).
+  struct outbound {
+    // In flight, in send order (resends keep the delivery order,
+    // [MQTT-4.6.0-1]); inflight_live counts the entries not finished.
+    ring<entry> inflight;
+    ring<entry> queue;  // allocates nothing while empty
+    std::uint64_t queued_bytes = 0;
+    std::uint32_t inflight_live = 0;  // at most max_inflight (16 bits)
+    // Packet ids are handed out one after another (skipping ids in use), so
+    // while no id has wrapped round to one still in flight, the live ids lie
+    // between the front entry's and last_packet_id_, in send order, and an
+    // entry sits as far from the front as its id is from the front's id
+    // (finished places stay until they reach the front). ids_unordered
+    // records that this no longer holds (a wrap, or a restore), until the
+    // window next empties: lookups then fall back to a scan.
+    bool ids_unordered = false;
+    topic::alias_table aliases;  // outbound, per connection
+    bool idle() const noexcept { return inflight_live == 0 && queue.empty(); }
+  };
+  outbound& make_outbound();  // creates the block on first use
+  // Gives the block back when it holds nothing a later call needs.
+  void release_if_idle() noexcept;
+  void count_drop() noexcept {
+    if (dropped_ != UINT32_MAX) ++dropped_;  // a statistic: saturates
+  }
+
+  // Field order: 88 bytes, no padding hole (link_params as one member
+  // would pad its 9 bytes to 12 and push the flags into another word).
   std::string client_id_;
-  session_limits limits_;
-  link_params link_;
+  const session_limits* limits_ = nullptr;
+  // What the attached (or last) connection negotiated (link_params).
+  std::uint32_t maximum_packet_size_ = 0;
+  std::uint16_t receive_maximum_ = 65535;
+  std::uint16_t topic_alias_maximum_ = 0;
+  protocol::protocol_version version_ = protocol::protocol_version::v311;
   bool attached_ = false;
-  // Packet ids are handed out one after another (skipping ids in use), so
-  // while no id has wrapped round to one still in flight, the live ids lie
-  // between the front entry's and last_packet_id_, in send order, and an
-  // entry sits as far from the front as its id is from the front's id
-  // (finished places stay until they reach the front). ids_unordered_
-  // records that this no longer holds (a wrap, or a restore), until the
-  // window next empties: lookups then fall back to a scan.
-  bool ids_unordered_ = false;  // beside attached_ and before the id: no padding
+  // Survives the outbound block, so that ids keep going round 1..65535.
   std::uint16_t last_packet_id_ = 0;
-  // In flight, in send order (resends keep the delivery order,
-  // [MQTT-4.6.0-1]); inflight_live_ counts the entries not finished.
-  ring<entry> inflight_;
-  std::size_t inflight_live_ = 0;
-  std::uint64_t last_seq_ = 0;  // the last entry sequence handed out
-  ring<entry> queue_;  // allocates nothing while empty
-  std::uint64_t queued_bytes_ = 0;
+  std::uint32_t dropped_ = 0;
+  std::uint64_t last_seq_ = 0;  // the last entry sequence handed out; never reused
+  std::unique_ptr<outbound> out_;
   // Allocated on the first inbound QoS 2 PUBLISH: most clients never send one.
   lazy_value<std::unordered_set<std::uint16_t>> inbound_qos2_;
-  std::uint64_t dropped_ = 0;
-  topic::alias_table aliases_;  // outbound, per connection
   journal* journal_ = nullptr;
 };
 

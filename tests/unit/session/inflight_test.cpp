@@ -67,7 +67,7 @@ std::vector<std::string> resent_payloads(session& s) {
 // [MQTT-2.2.1-3] ids are never 0, and an id still in flight is not reused
 // when the counter wraps round to it, while every other id keeps flowing.
 TEST(inflight, packet_ids_wrap_around_an_entry_never_acknowledged) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   s.attach(link(), clock::now(), out);
   const auto stuck = send_one(s, "stuck");
@@ -92,7 +92,7 @@ TEST(inflight, packet_ids_wrap_around_an_entry_never_acknowledged) {
 // Acknowledgements in any order finish exactly their entry; an unknown or
 // repeated one is refused; what stays is resent in send order ([MQTT-4.6.0-1]).
 TEST(inflight, acks_out_of_order_then_resend_keeps_send_order) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   s.attach(link(), clock::now(), out);
   std::vector<std::uint16_t> ids;
@@ -120,7 +120,7 @@ TEST(inflight, acks_out_of_order_then_resend_keeps_send_order) {
 // finished places are reclaimed (memory stays bounded), lookups still find
 // every entry, and the resend order is kept.
 TEST(inflight, a_stuck_entry_does_not_hold_finished_places) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   s.attach(link(), clock::now(), out);
   send_one(s, "first");
@@ -143,7 +143,7 @@ TEST(inflight, a_stuck_entry_does_not_hold_finished_places) {
 // [MQTT-3.3.4-7] never more in flight than Receive Maximum, whichever
 // entries the acknowledgements free; the queue refills in order.
 TEST(inflight, window_holds_with_acks_out_of_order) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   s.attach(link(3), clock::now(), out);
   for (int i = 0; i < 9; ++i) s.deliver(make(std::to_string(i)), at(qos::at_least_once), clock::now(), out);
@@ -164,7 +164,7 @@ TEST(inflight, window_holds_with_acks_out_of_order) {
 // twice): acks find them, new ids avoid them, the resend order is the
 // sequence order.
 TEST(inflight, restore_with_scattered_ids_then_new_deliveries_avoid_them) {
-  session s("c", {});
+  session s("c");
   s.restore(1, make("a"), at(qos::at_least_once), entry_state::inflight_publish, 65534);
   s.restore(2, make("b"), at(qos::at_least_once), entry_state::inflight_publish, 2);
   s.restore(3, make("c"), at(qos::at_least_once), entry_state::inflight_publish, 2);  // taken: queued
@@ -194,7 +194,7 @@ TEST(inflight, restore_with_scattered_ids_then_new_deliveries_avoid_them) {
 // the first time ([MQTT-3.3.1-1]); a plain queued one without; DUP is not
 // carried to later messages.
 TEST(inflight, restored_maybe_sent_entries_go_out_with_dup) {
-  session s("c", {});
+  session s("c");
   s.restore(1, make("a"), at(qos::at_least_once), entry_state::queued, 0, true);
   s.restore(2, make("b"), at(qos::at_least_once), entry_state::inflight_publish, 7);
   s.restore(3, make("c"), at(qos::at_least_once), entry_state::inflight_publish, 7);  // taken: queued
@@ -220,7 +220,7 @@ TEST(inflight, restored_maybe_sent_entries_go_out_with_dup) {
 // take_shared() removes $share entries from the middle of the window and
 // the queue; what stays keeps its order and its acks.
 TEST(inflight, take_shared_from_the_middle_of_the_window) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   s.attach(link(4), clock::now(), out);
   auto share = std::make_shared<const share_origin>(share_origin{"g", "t"});

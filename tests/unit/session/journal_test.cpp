@@ -40,10 +40,11 @@ protocol::publish decode_publish(const frame& f) {
 
 // A session with a journal, and the events since the last take().
 struct journaled {
+  session_limits lim;  // before s, which keeps a pointer to it
   session s;
   journal j;
   frame_list out;
-  explicit journaled(session_limits lim = {}) : s("c", lim) { s.set_journal(&j); }
+  explicit journaled(session_limits l = {}) : lim(l), s("c", lim) { s.set_journal(&j); }
   journal take() { return std::exchange(j, {}); }
 };
 
@@ -202,7 +203,7 @@ TEST(journal, snapshot_then_restore_gives_the_same_session) {
   EXPECT_EQ(snap[3].state, entry_state::queued);
 
   // What recovery does with the store's entries.
-  session r("c", {});
+  session r("c");
   for (const auto& e : snap) r.restore(e.sequence, e.msg, e.how, e.state, e.packet_id);
   frame_list out;
   r.attach(link(2), clock::now(), out);
@@ -228,7 +229,7 @@ TEST(journal, snapshot_then_restore_gives_the_same_session) {
 }
 
 TEST(journal, restore_queues_an_in_flight_entry_whose_packet_id_is_taken) {
-  session r("c", {});
+  session r("c");
   r.restore(1, make("a", 1), at(qos::at_least_once), entry_state::inflight_publish, 7);
   r.restore(2, make("b", 2), at(qos::at_least_once), entry_state::inflight_publish, 7);
   r.restore_inbound_qos2(9);

@@ -44,7 +44,7 @@ link_params link(std::uint16_t receive_maximum = 65535, protocol_version v = pro
 }
 
 TEST(session, qos0_is_sent_when_attached_and_dropped_when_not) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   EXPECT_EQ(s.deliver(make("t", "x", qos::at_most_once), at(qos::at_most_once), clock::now(), out),
             deliver_status::dropped_qos0);
@@ -56,7 +56,7 @@ TEST(session, qos0_is_sent_when_attached_and_dropped_when_not) {
 }
 
 TEST(session, payload_is_shared_not_copied) {
-  session a("a", {}), b("b", {});
+  session a("a"), b("b");
   frame_list out;
   a.attach(link(), clock::now(), out);
   b.attach(link(), clock::now(), out);
@@ -70,7 +70,7 @@ TEST(session, payload_is_shared_not_copied) {
 
 // [MQTT-3.3.4-7] no more unacknowledged QoS 1/2 PUBLISHes than Receive Maximum.
 TEST(session, receive_maximum_bounds_the_window_and_acks_refill_it_in_order) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   s.attach(link(2), clock::now(), out);
   for (int i = 0; i < 5; ++i) s.deliver(make("t", std::to_string(i)), at(qos::at_least_once), clock::now(), out);
@@ -87,7 +87,7 @@ TEST(session, receive_maximum_bounds_the_window_and_acks_refill_it_in_order) {
 
 // [MQTT-4.4.0-1] on reconnect unacknowledged PUBLISHes are resent with DUP=1.
 TEST(session, attach_resends_inflight_with_dup_and_same_packet_id) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   s.attach(link(), clock::now(), out);
   s.deliver(make("t", "a"), at(qos::at_least_once), clock::now(), out);
@@ -110,7 +110,7 @@ TEST(session, attach_resends_inflight_with_dup_and_same_packet_id) {
 
 // [MQTT-4.3.3] QoS 2 sender: PUBREC -> PUBREL, and a reconnect resends PUBREL.
 TEST(session, qos2_pubrec_then_reconnect_resends_pubrel) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   s.attach(link(), clock::now(), out);
   s.deliver(make("t", "a", qos::exactly_once), at(qos::exactly_once), clock::now(), out);
@@ -129,7 +129,7 @@ TEST(session, qos2_pubrec_then_reconnect_resends_pubrel) {
 }
 
 TEST(session, inbound_qos2_is_routed_once_until_pubrel) {
-  session s("c", {});
+  session s("c");
   EXPECT_TRUE(s.inbound_qos2_begin(7));
   EXPECT_FALSE(s.inbound_qos2_begin(7));  // [MQTT-4.3.3-10] resend before PUBREL
   EXPECT_TRUE(s.inbound_qos2_release(7));
@@ -186,7 +186,7 @@ TEST(session, byte_limit_counts_payload_bytes) {
 
 // [MQTT-3.1.2-25] a message larger than the client's Maximum Packet Size is not sent.
 TEST(session, message_bigger_than_client_maximum_packet_size_is_dropped) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   s.attach({protocol_version::v5, 65535, 100}, clock::now(), out);
   EXPECT_EQ(s.deliver(make("t", std::string(200, 'x')), at(qos::at_least_once), clock::now(), out),
@@ -195,7 +195,7 @@ TEST(session, message_bigger_than_client_maximum_packet_size_is_dropped) {
 }
 
 TEST(session, packet_ids_skip_zero_and_ids_in_use) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   s.attach(link(), clock::now(), out);
   std::set<std::uint16_t> seen;
@@ -209,7 +209,7 @@ TEST(session, packet_ids_skip_zero_and_ids_in_use) {
 }
 
 TEST(session, expired_message_is_not_delivered) {
-  session s("c", {});
+  session s("c");
   frame_list out;
   protocol::publish p;
   p.topic = "t";
