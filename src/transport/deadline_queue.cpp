@@ -6,9 +6,9 @@ namespace gridmq::transport {
 
 void deadline_queue::set(timed_object& who, clock::time_point when) {
   std::size_t i = who.deadline_slot_;
-  if (i == timed_object::no_slot) {
+  if (who.deadline_slot_ == timed_object::no_slot) {
     heap_.push_back(entry{when, &who});
-    who.deadline_slot_ = heap_.size() - 1;
+    who.deadline_slot_ = static_cast<std::uint32_t>(heap_.size() - 1);
     sift_up(heap_.size() - 1);
   } else {
     const bool earlier = when < heap_[i].when;
@@ -24,7 +24,7 @@ void deadline_queue::set(timed_object& who, clock::time_point when) {
 
 void deadline_queue::cancel(timed_object& who) noexcept {
   const std::size_t i = who.deadline_slot_;
-  if (i == timed_object::no_slot || i >= heap_.size() || heap_[i].who != &who) return;
+  if (who.deadline_slot_ == timed_object::no_slot || i >= heap_.size() || heap_[i].who != &who) return;
   remove_at(i);
   who.deadline_slot_ = timed_object::no_slot;
   // The timer may now wake up with nothing due; it then waits for the next.
@@ -63,7 +63,7 @@ void deadline_queue::on_timer(const error_code& ec) {
 
 void deadline_queue::place(std::size_t i, entry e) noexcept {
   heap_[i] = e;
-  e.who->deadline_slot_ = i;
+  e.who->deadline_slot_ = static_cast<std::uint32_t>(i);
 }
 
 void deadline_queue::remove_at(std::size_t i) noexcept {

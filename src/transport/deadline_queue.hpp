@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "transport/asio.hpp"
@@ -39,8 +40,10 @@ class timed_object {
 
  private:
   friend class deadline_queue;
-  static constexpr std::size_t no_slot = static_cast<std::size_t>(-1);
-  std::size_t deadline_slot_ = no_slot;
+  // 32 bits: a worker never holds 4 billion connections, and the object's
+  // derived class may use the other half of the word.
+  static constexpr std::uint32_t no_slot = UINT32_MAX;
+  std::uint32_t deadline_slot_ = no_slot;
 };
 
 class deadline_queue final : public asio::execution_context::service {

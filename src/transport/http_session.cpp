@@ -144,7 +144,8 @@ class http_session : public std::enable_shared_from_this<http_session<S>> {
     broker::client_info info = *info_;
     info.transport = std::is_same_v<S, tcp_socket> ? "ws" : "wss";
     using adaptor = ws_adaptor<S>;
-    auto c = std::make_shared<stream_connection<adaptor>>(adaptor(std::move(*ws_)), info.peer, listener_);
+    worker_context& worker = worker_of(beast::get_lowest_layer(*ws_));
+    auto c = std::make_shared<stream_connection<adaptor>>(worker, adaptor(std::move(*ws_)), info.peer, listener_);
     c->start(listener_->acceptor, std::move(info));
   }
 

@@ -18,8 +18,8 @@
 // an atomic flag and post once to the worker.
 //
 // Limits: plain TCP reads into the worker's shared buffer and keeps only a
-// cut packet's tail; a read buffer of the connection's own never grows past what the broker says the next
-// packet needs; at most one write is in flight, carrying all output the
+// cut packet's tail; a read buffer of the connection's own never grows past
+// what the broker says the next packet needs; at most one write is in flight, carrying all output the
 // port had queued as one gather write.
 //
 // Include only from transport/ .cpp files; the template's members are in
@@ -36,9 +36,12 @@
 
 #include "broker/client_port.hpp"
 #include "transport/asio.hpp"
+#include "transport/byte_buffer.hpp"
 #include "transport/connection_options.hpp"
 #include "transport/listener_context.hpp"
 #include "transport/deadline_queue.hpp"
+#include "transport/fd_poller.hpp"
+#include "transport/worker_context.hpp"
 #include "transport/write_pacer.hpp"
 
 namespace spdlog {
@@ -47,17 +50,18 @@ class logger;
 
 namespace gridmq::transport {
 
-class worker_read_buffer;
-
 template <class Stream>
 class stream_connection final : public broker::connection_sink,
+                                public std::enable_shared_from_this<stream_connection<Stream>>,
                                 public timed_object,
-                                public paced_writer,
-                                public std::enable_shared_from_this<stream_connection<Stream>> {
+                                public fd_watcher {
  public:
-  // `peer` names the connection in log lines; `listener` gives the
-  // connection_options and the logger (kept alive as long as the connection).
-  stream_connection(Stream stream, std::string peer, std::shared_ptr<const listener_context> listener);
+  // `peer` names the connection in log lines (kept only if the socket's
+  // peer address names it otherwise, e.g. behind the PROXY protocol);
+  // `listener` gives the connection_options and the logger (kept alive as
+  // long as the connection).
+  stream_connection(worker_context& worker, Stream stream, std::string_view peer,
+                    std::shared_ptr<const listener_context> listener);
   ~stream_connection() override;
   stream_connection(const stream_connection&) = delete;
   stream_connection& operator=(const stream_connection&) = delete;
@@ -70,25 +74,46 @@ class stream_connection final : public broker::connection_sink,
 
   void wake() noexcept override;
   void close(broker::close_reason why) noexcept override;
-  std::string_view peer() const noexcept override { return peer_; }
+  std::string_view peer() const noexcept override;
+  // Called by the worker's write_pacer when a held write may leave.
+  void paced_flush();
 
  private:
   using clock = std::chrono::steady_clock;
 
+  // The write lists and the pacing state: made when output first comes,
+  // kept while output is frequent, freed after a write that followed a
+  // quiet gap (write_pacer::quiet_gap_us), so an idle connection holds none.
+  struct output_state {
+    std::vector<broker::outbound_chunk> writing;  // alive until the write completes
+    std::vector<asio::const_buffer> gather;
+    std::vector<std::uint8_t> flat;  // a write of many small packets, copied into one buffer
+    clock::time_point last_write{};   // with write pacing: when the last write began
+    clock::time_point last_output{};  // when output last became ready
+    std::uint32_t held_bytes = 0;     // output held in `writing` while streaming
+    std::uint32_t gap_average_us = write_pacer::idle_gap_us;  // the average time between outputs
+    std::uint32_t sent = 0;  // polled streams: gather entries fully written
+    bool quiet = true;       // the last output came after a quiet gap
+  };
+
   void do_read();
+  void post_read();
   void on_read(const error_code& ec, std::size_t n);
   void on_readable(const error_code& ec);
+  void on_ready(std::uint32_t events) override;
   std::span<const std::uint8_t> read_ready(error_code& ec);
   bool deliver(std::span<const std::uint8_t> data);
   void keep_tail(std::span<const std::uint8_t> rest);
   bool reserve_read_space();
   void flush();
-  // With write pacing: true if the output is held (in writing_) for the
+  output_state& output();
+  std::size_t drain_output();
+  // With write pacing: true if the output is held (in `writing`) for the
   // pacer, which calls paced_flush() when the interval is up.
   bool hold_output();
   bool streaming(clock::time_point now);
-  void paced_flush() override;
   void write_out();
+  void send_some(bool initiating);
   void set_cork(bool on);
   void flatten(std::size_t total);
   void on_write(const error_code& ec);
@@ -103,48 +128,41 @@ class stream_connection final : public broker::connection_sink,
   void finish();
   void release_port();
 
-  executor executor_;  // copied once: wake() and close() read it from other threads
-  Stream stream_;
-  deadline_queue& deadlines_;  // the worker's: idle and close deadlines
-  std::string peer_;  // for log lines; the port keeps the rest of client_info
   const connection_options& options() const noexcept { return listener_->options.connection; }
   spdlog::logger& log() const noexcept { return listener_->log; }
+  deadline_queue& deadlines() const noexcept { return worker_->deadlines(); }
 
+  Stream stream_;  // first: plain TCP's fd fills the last base's padding
+  worker_context* worker_;  // immutable: wake() and close() read its executor from other threads
   std::shared_ptr<const listener_context> listener_;  // options and logger, one copy per listener
   std::unique_ptr<broker::client_port> port_;
+  // Only when the socket's peer address does not name the client (PROXY
+  // protocol, a scoped IPv6 address): else peer() derives it from the fd.
+  std::unique_ptr<const std::string> named_peer_;
 
   // TLS, WebSocket: the read buffer. Plain TCP: only the tail of a packet
   // cut by a read (or a packet larger than the shared buffer), else empty.
-  std::vector<std::uint8_t> rbuf_;
-  worker_read_buffer* shared_rbuf_ = nullptr;  // plain TCP: the worker's
+  byte_buffer rbuf_;
+  std::unique_ptr<output_state> out_;
   clock::time_point last_rx_;
-
-  // The write lists: kept while output is frequent, freed after a write that
-  // followed a quiet gap (write_pacer::quiet_gap_us), so an idle connection
-  // holds none.
-  std::vector<broker::outbound_chunk> writing_;  // alive until the write completes
-  std::vector<asio::const_buffer> gather_;
-  std::vector<std::uint8_t> flat_;  // a write of many small packets, copied into one buffer
-  clock::time_point last_write_{};  // with write pacing: when the last write began
-  clock::time_point last_output_{};  // with write pacing: when output last became ready
-  std::chrono::milliseconds idle_{0};  // 0: no idle timeout
   // 32 bits suffice: the largest MQTT packet is 268,435,460 bytes.
+  std::uint32_t idle_ms_ = 0;  // 0: no idle timeout
   std::uint32_t rlen_ = 0;   // bytes in rbuf_ not yet consumed by the port
   std::uint32_t need_ = 0;   // the port's size hint for the next packet
-  std::uint32_t held_bytes_ = 0;    // output held in writing_ while streaming
-  std::uint32_t gap_average_us_ = write_pacer::idle_gap_us;  // the average time between outputs
   std::uint16_t close_code_ = 1000;     // WebSocket status code of our close frame (RFC 6455 7.4.1)
-  // The flags last, together: one word instead of padding after each.
-  bool write_in_flight_ = false;
-  bool write_deferred_ = false;     // waiting in the worker's write_pacer
-  bool corked_ = false;             // TCP_CORK set for the write in flight
-  bool quiet_output_ = true;        // the last output came after a quiet gap
-  bool read_in_flight_ = false;
-  bool read_paused_ = false;  // a read waits for the write in flight to finish
-  bool closing_ = false;                // close() seen on the worker: flush, then finish
-  bool fin_sent_ = false;               // output flushed and the port released: saying goodbye
-  bool goodbye_after_read_ = false;     // TLS: close_notify once the cancelled read returns
-  bool finished_ = false;
+  // The flags last, together, as bits of one word.
+  bool write_in_flight_ : 1 = false;
+  bool write_deferred_ : 1 = false;     // waiting in the worker's write_pacer
+  bool corked_ : 1 = false;             // TCP_CORK set for the write in flight
+  bool read_in_flight_ : 1 = false;     // polled: a read waits for readiness (or is posted)
+  bool read_paused_ : 1 = false;  // a read waits for the write in flight to finish
+  bool closing_ : 1 = false;                // close() seen on the worker: flush, then finish
+  bool fin_sent_ : 1 = false;               // output flushed and the port released: saying goodbye
+  bool goodbye_after_read_ : 1 = false;     // TLS: close_notify once the cancelled read returns
+  bool finished_ : 1 = false;
+  bool readable_ : 1 = false;        // polled: input may be waiting (an edge not yet read to the end)
+  bool peer_hup_ : 1 = false;        // polled: the peer half-closed or failed: read to the end
+  bool write_waiting_ : 1 = false;   // polled: the send buffer was full; EPOLLOUT resumes
   std::atomic<bool> wake_pending_{false};
   std::atomic<bool> close_requested_{false};
 };

@@ -6,7 +6,8 @@
 // write completes. So a peer that sends requests but does not read the
 // answers stalls its own reading instead of growing our output without bound.
 // Plain TCP reads into the worker's shared buffer (worker_read_buffer.hpp)
-// once the socket is readable, so an idle connection holds no read buffer;
+// once the worker's fd_poller says the socket is readable, so an idle
+// connection holds no read buffer and no Asio state;
 // rbuf_ then keeps only the tail of a packet cut by a read, sized to it, or a
 // packet larger than the shared buffer while it arrives. TLS and WebSocket
 // read into rbuf_ (4 KiB, grown to what the next packet needs).
@@ -17,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/logger.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -44,40 +46,6 @@ struct buffer_view {
   const_iterator begin() const noexcept { return first; }
   const_iterator end() const noexcept { return last; }
 };
-
-// Allocates an operation with plain new, at its own size. Asio's default
-// recycles the thread's last freed operation block when it is large enough:
-// the readiness wait every idle connection keeps pending (about 80 bytes)
-// would then sit in the 176-byte block of the accept that created it.
-template <class T>
-struct exact_allocator {
-  using value_type = T;
-  exact_allocator() = default;
-  template <class U>
-  exact_allocator(const exact_allocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
-  template <class U>
-  bool operator==(const exact_allocator<U>&) const noexcept {
-    return true;
-  }
-};
-
-template <class F>
-struct exact_alloc_handler {
-  using allocator_type = exact_allocator<void>;
-  allocator_type get_allocator() const noexcept { return {}; }
-  template <class... Args>
-  void operator()(Args&&... args) {
-    f(std::forward<Args>(args)...);
-  }
-  F f;
-};
-
-template <class F>
-exact_alloc_handler<F> with_exact_allocation(F f) {
-  return {std::move(f)};
-}
 
 inline std::size_t size_of(const broker::outbound_chunk& c) noexcept {
   return c.bytes.size() + (c.payload ? c.payload->size() : 0);
@@ -115,46 +83,50 @@ inline std::uint16_t websocket_code(broker::close_reason why) {
 
 
 template <class Stream>
-stream_connection<Stream>::stream_connection(Stream stream, std::string peer,
+stream_connection<Stream>::stream_connection(worker_context& worker, Stream stream, std::string_view peer,
                                              std::shared_ptr<const listener_context> listener)
-    : executor_(stream.lowest().get_executor()),
-      stream_(std::move(stream)),
-      deadlines_(asio::use_service<deadline_queue>(executor_.context())),
-      peer_(std::move(peer)),
-      listener_(std::move(listener)) {}
+    : stream_(std::move(stream)), worker_(&worker), listener_(std::move(listener)) {
+  if (worker_->peer_name(stream_.native_handle()) != peer) named_peer_ = std::make_unique<const std::string>(peer);
+}
 
 template <class Stream>
 stream_connection<Stream>::~stream_connection() {
   // Reached with an open port only when the worker was stopped with this
-  // connection alive (its pending handlers destroyed unrun): keep the
-  // exactly-once on_closed() promise.
-  deadlines_.cancel(*this);
+  // connection alive (its pending handlers destroyed unrun, its poller
+  // registration dropped): keep the exactly-once on_closed() promise.
+  deadlines().cancel(*this);
   if (port_) port_->on_closed();
+}
+
+template <class Stream>
+std::string_view stream_connection<Stream>::peer() const noexcept {
+  if (named_peer_) return *named_peer_;
+  const std::string_view name = worker_->peer_name(stream_.native_handle());
+  return name.empty() ? std::string_view("(disconnected peer)") : name;
 }
 
 template <class Stream>
 void stream_connection<Stream>::start(broker::client_acceptor& acceptor, broker::client_info info,
                                       std::span<const std::uint8_t> initial) {
   last_rx_ = clock::now();
-  if (options().no_delay) {
-    error_code ignored;
-    stream_.lowest().set_option(asio::ip::tcp::no_delay(true), ignored);
-  }
+  if (options().no_delay) stream_.set_no_delay();
   try {
     port_ = acceptor.open(*this, std::move(info));
   } catch (const std::exception& e) {
-    log().error("{}: the broker refused the connection: {}", peer_, e.what());
+    log().error("{}: the broker refused the connection: {}", peer(), e.what());
   }
   if (!port_) {
     finish();
     return;
   }
-  if constexpr (Stream::reads_when_ready) {
-    shared_rbuf_ = &asio::use_service<worker_read_buffer>(executor_.context());
+  if constexpr (Stream::polled) {
+    // Registered once, for the connection's life: the poller keeps it alive
+    // until finish() removes it.
     error_code ec;
-    stream_.lowest().non_blocking(true, ec);
+    if (stream_.native_handle() < 0) ec = asio::error::bad_descriptor;
+    if (!ec) worker_->poller().add(stream_.native_handle(), this->shared_from_this(), ec);
     if (ec) {
-      fail(ec, "set non-blocking");
+      fail(ec, "register with the worker's poller");
       return;
     }
     // Bytes that came in with the PROXY header.
@@ -179,7 +151,7 @@ void stream_connection<Stream>::wake() noexcept {
   auto self = this->weak_from_this().lock();
   if (!self) return;  // being destroyed: nothing left to flush
   try {
-    asio::post(executor_, [self = std::move(self)] {
+    asio::post(worker_->get_executor(), [self = std::move(self)] {
       // Clear first: a wake() during drain() must post again.
       self->wake_pending_.store(false, std::memory_order_release);
       self->flush();
@@ -195,7 +167,7 @@ void stream_connection<Stream>::close(broker::close_reason why) noexcept {
   auto self = this->weak_from_this().lock();
   if (!self) return;
   try {
-    asio::post(executor_, [self = std::move(self), why] {
+    asio::post(worker_->get_executor(), [self = std::move(self), why] {
       // A goodbye the transport already chose (a text frame) keeps its code.
       if (!self->closing_) self->close_code_ = stream_detail::websocket_code(why);
       self->begin_close();
@@ -214,16 +186,43 @@ void stream_connection<Stream>::do_read() {
     read_paused_ = true;
     return;
   }
-  if constexpr (Stream::reads_when_ready) {
+  if constexpr (Stream::polled) {
     read_in_flight_ = true;
-    stream_.wait_readable(stream_detail::with_exact_allocation(
-        [self = this->shared_from_this()](const error_code& ec) { self->on_readable(ec); }));
-    return;
+    // Readable: read on the next turn (not here, so one busy connection
+    // cannot starve the others). Else on_ready() reads at the next edge.
+    if (readable_) post_read();
+  } else {
+    if (!reserve_read_space()) return;
+    read_in_flight_ = true;
+    stream_.read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
+                      [self = this->shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
   }
-  if (!reserve_read_space()) return;
-  read_in_flight_ = true;
-  stream_.read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
-                    [self = this->shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+template <class Stream>
+void stream_connection<Stream>::post_read() {
+  try {
+    asio::post(worker_->get_executor(), [self = this->shared_from_this()] { self->on_readable({}); });
+  } catch (const std::bad_alloc&) {
+    // Out of memory: read at the next edge, or end at the idle deadline.
+    readable_ = false;
+  }
+}
+
+// The fd_poller reports an edge: the socket became readable, writable, or
+// the peer half-closed or failed.
+template <class Stream>
+void stream_connection<Stream>::on_ready(std::uint32_t events) {
+  if (finished_) return;
+  constexpr std::uint32_t ended = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
+  if (events & ended) peer_hup_ = true;
+  if (events & (EPOLLIN | ended)) {
+    // A read waiting for this edge runs now; a posted one is on its way.
+    const bool waiting = read_in_flight_ && !readable_;
+    readable_ = true;
+    if (waiting) on_readable({});
+  }
+  if (!finished_ && write_waiting_ && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))) send_some(false);
 }
 
 template <class Stream>
@@ -231,7 +230,7 @@ bool stream_connection<Stream>::reserve_read_space() {
   const std::size_t initial = options().initial_read_buffer;
   if (closing_) rlen_ = 0;  // input after close() is read only to see the peer's FIN
   if (need_ > options().max_read_buffer) {
-    log().warn("{}: next packet needs {} bytes, over the transport limit; closing", peer_, need_);
+    log().warn("{}: next packet needs {} bytes, over the transport limit; closing", peer(), need_);
     finish();
     return false;
   }
@@ -239,7 +238,6 @@ bool stream_connection<Stream>::reserve_read_space() {
     // Room left. After a large packet, give the memory back once it is gone.
     if (rbuf_.size() > initial && rlen_ <= initial && need_ <= initial) {
       rbuf_.resize(initial);
-      rbuf_.shrink_to_fit();
     }
     return true;
   }
@@ -249,7 +247,7 @@ bool stream_connection<Stream>::reserve_read_space() {
     // geometrically, but only up to the hard cap.
     target = std::min(rbuf_.size() * 2, options().max_read_buffer);
     if (target <= rlen_) {
-      log().warn("{}: read buffer full at {} bytes without a packet; closing", peer_, rlen_);
+      log().warn("{}: read buffer full at {} bytes without a packet; closing", peer(), rlen_);
       finish();
       return false;
     }
@@ -298,7 +296,7 @@ void stream_connection<Stream>::on_readable(const error_code& ec) {
   if (finished_) return;
   if (closing_) {
     // Input after close() is read only to see the peer's FIN.
-    std::vector<std::uint8_t>().swap(rbuf_);
+    rbuf_.clear();
     rlen_ = 0;
     need_ = 0;
   }
@@ -306,7 +304,8 @@ void stream_connection<Stream>::on_readable(const error_code& ec) {
   const std::span<const std::uint8_t> data = read_ready(rec);
   if (finished_) return;
   if (rec == asio::error::would_block || rec == asio::error::try_again) {
-    do_read();  // readable was stale (another wake-up consumed it)
+    readable_ = false;
+    do_read();  // all read: wait for the next edge
     return;
   }
   if (rec) {
@@ -323,23 +322,29 @@ void stream_connection<Stream>::on_readable(const error_code& ec) {
 
 template <class Stream>
 std::span<const std::uint8_t> stream_connection<Stream>::read_ready(error_code& ec) {
-  if constexpr (!Stream::reads_when_ready) {
+  if constexpr (!Stream::polled) {
     ec = asio::error::operation_not_supported;  // never called: these streams use on_read()
     return {};
   } else {
-    const std::span<std::uint8_t> shared = shared_rbuf_->bytes();
+    std::span<std::uint8_t> into;
+    const std::span<std::uint8_t> shared = worker_->read_buffer().bytes();
     if (need_ <= shared.size() && need_ <= options().max_read_buffer && rlen_ < shared.size()) {
       // The usual case: the tail of the last read (if any) goes first, the
       // new bytes land behind it, all in the worker's buffer.
       if (rlen_ > 0) std::memcpy(shared.data(), rbuf_.data(), rlen_);
-      const std::size_t n = stream_.read_now(asio::buffer(shared.data() + rlen_, shared.size() - rlen_), ec);
-      return shared.first(rlen_ + n);
+      into = shared;
+    } else {
+      // A packet larger than the shared buffer assembles in rbuf_, sized to
+      // it (never past the limit reserve_read_space() enforces).
+      if (!reserve_read_space()) return {};
+      into = rbuf_;
     }
-    // A packet larger than the shared buffer assembles in rbuf_, sized to it
-    // (never past the limit reserve_read_space() enforces).
-    if (!reserve_read_space()) return {};
-    const std::size_t n = stream_.read_now(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_), ec);
-    return {rbuf_.data(), rlen_ + n};
+    const std::size_t room = into.size() - rlen_;
+    const std::size_t n = stream_.read_now(asio::buffer(into.data() + rlen_, room), ec);
+    // A short read emptied the socket: the next bytes bring a new edge. After
+    // the peer's FIN no edge follows, so read on until EOF says so.
+    if (!ec && n < room && !peer_hup_) readable_ = false;
+    return into.first(rlen_ + n);
   }
 }
 
@@ -347,7 +352,7 @@ template <class Stream>
 bool stream_connection<Stream>::deliver(std::span<const std::uint8_t> data) {
   const broker::data_result r = port_->on_data(data);
   if (r.consumed > data.size()) {
-    log().error("{}: broker consumed {} of {} buffered bytes; closing", peer_, r.consumed, data.size());
+    log().error("{}: broker consumed {} of {} buffered bytes; closing", peer(), r.consumed, data.size());
     finish();
     return false;
   }
@@ -356,8 +361,8 @@ bool stream_connection<Stream>::deliver(std::span<const std::uint8_t> data) {
     // Compact: the partial packet at the tail moves to the front.
     if (r.consumed > 0) std::memmove(rbuf_.data(), rest.data(), rest.size());
     rlen_ = static_cast<std::uint32_t>(rest.size());
-    if constexpr (Stream::reads_when_ready) {
-      if (rlen_ == 0) std::vector<std::uint8_t>().swap(rbuf_);  // a large packet is gone
+    if constexpr (Stream::polled) {
+      if (rlen_ == 0) rbuf_.clear();  // a large packet is gone
     }
   } else {
     keep_tail(rest);
@@ -374,12 +379,15 @@ template <class Stream>
 void stream_connection<Stream>::keep_tail(std::span<const std::uint8_t> rest) {
   rlen_ = static_cast<std::uint32_t>(rest.size());
   if (rest.empty()) {
-    std::vector<std::uint8_t>().swap(rbuf_);
-  } else if (rbuf_.capacity() >= rest.size() && rbuf_.capacity() <= 2 * rest.size() + 64) {
-    rbuf_.assign(rest.begin(), rest.end());
-  } else {
-    std::vector<std::uint8_t>(rest.begin(), rest.end()).swap(rbuf_);
+    rbuf_.clear();
+    return;
   }
+  // The buffer of the last tail is reused when it fits without much waste.
+  if (rbuf_.size() < rest.size() || rbuf_.size() > 2 * rest.size() + 64) {
+    rbuf_.clear();  // no copy of the old tail: it is in the shared buffer's front
+    rbuf_.resize(rest.size());
+  }
+  std::memcpy(rbuf_.data(), rest.data(), rest.size());
 }
 
 template <class Stream>
@@ -390,20 +398,44 @@ void stream_connection<Stream>::flush() {
 }
 
 template <class Stream>
+typename stream_connection<Stream>::output_state& stream_connection<Stream>::output() {
+  if (!out_) out_ = std::make_unique<output_state>();
+  return *out_;
+}
+
+// Moves the port's queued output behind what `writing` holds; makes out_
+// only when there is some, so a flush with nothing to say allocates nothing.
+template <class Stream>
+std::size_t stream_connection<Stream>::drain_output() {
+  if (out_) {
+    const std::size_t before = out_->writing.size();
+    port_->drain(out_->writing);
+    return out_->writing.size() - before;
+  }
+  std::vector<broker::outbound_chunk>& scratch = worker_->drain_scratch();
+  port_->drain(scratch);
+  if (scratch.empty()) return 0;
+  output().writing.swap(scratch);  // scratch gets the new state's empty list
+  return out_->writing.size();
+}
+
+template <class Stream>
 bool stream_connection<Stream>::hold_output() {
   const auto pace = options().write_pacing;
   if (pace.count() == 0 || closing_) return false;
-  const std::size_t before = writing_.size();
-  port_->drain(writing_);
+  const std::size_t before = out_ ? out_->writing.size() : 0;
   // Nothing new: what is held keeps waiting for the pacer.
-  if (writing_.size() == before) return write_deferred_;
-  for (std::size_t i = before; i < writing_.size(); ++i) held_bytes_ += stream_detail::size_of(writing_[i]);
+  if (drain_output() == 0) return write_deferred_;
+  output_state& out = *out_;
+  for (std::size_t i = before; i < out.writing.size(); ++i) {
+    out.held_bytes += static_cast<std::uint32_t>(stream_detail::size_of(out.writing[i]));
+  }
   const auto now = clock::now();
   if (!streaming(now)) return false;
-  if (held_bytes_ >= write_pacer::full_write || now >= last_write_ + pace) return false;
+  if (out.held_bytes >= write_pacer::full_write || now >= out.last_write + pace) return false;
   if (!write_deferred_) {
     write_deferred_ = true;
-    asio::use_service<write_pacer>(executor_.context()).defer(executor_, this->shared_from_this(), last_write_ + pace);
+    worker_->pacer().defer(worker_->get_executor(), this->shared_from_this(), out.last_write + pace);
   }
   return true;
 }
@@ -413,12 +445,13 @@ bool stream_connection<Stream>::streaming(clock::time_point now) {
   // A moving average of the time between bursts of output: a reply or a
   // message at a low rate leaves at once, a stream waits to leave together.
   using std::chrono::microseconds;
-  const auto gap = std::chrono::duration_cast<microseconds>(now - last_output_).count();
-  last_output_ = now;
+  output_state& out = *out_;
+  const auto gap = std::chrono::duration_cast<microseconds>(now - out.last_output).count();
+  out.last_output = now;
   const auto clamped = static_cast<std::uint32_t>(std::clamp<std::int64_t>(gap, 0, write_pacer::idle_gap_us));
-  gap_average_us_ = gap_average_us_ - gap_average_us_ / 8 + clamped / 8;
-  quiet_output_ = clamped >= write_pacer::quiet_gap_us;
-  return gap_average_us_ < write_pacer::stream_gap_us;
+  out.gap_average_us = out.gap_average_us - out.gap_average_us / 8 + clamped / 8;
+  out.quiet = clamped >= write_pacer::quiet_gap_us;
+  return out.gap_average_us < write_pacer::stream_gap_us;
 }
 
 template <class Stream>
@@ -430,50 +463,87 @@ void stream_connection<Stream>::paced_flush() {
 
 template <class Stream>
 void stream_connection<Stream>::write_out() {
-  port_->drain(writing_);
-  gather_.clear();
+  drain_output();
+  if (!out_) {
+    if (closing_) send_fin();
+    return;
+  }
+  output_state& out = *out_;
+  // Unpaced, the gap is measured here, for the quiet test of on_write().
+  if (options().write_pacing.count() == 0) (void)streaming(clock::now());
+  out.gather.clear();
   std::size_t total = 0;
-  for (const auto& chunk : writing_) {
-    if (!chunk.bytes.empty()) gather_.emplace_back(chunk.bytes.data(), chunk.bytes.size());
-    if (chunk.payload && !chunk.payload->empty()) gather_.emplace_back(chunk.payload->data(), chunk.payload->size());
+  for (const auto& chunk : out.writing) {
+    if (!chunk.bytes.empty()) out.gather.emplace_back(chunk.bytes.data(), chunk.bytes.size());
+    if (chunk.payload && !chunk.payload->empty()) out.gather.emplace_back(chunk.payload->data(), chunk.payload->size());
     total += stream_detail::size_of(chunk);
   }
-  if (gather_.size() > stream_detail::buffers_per_send && total <= stream_detail::flatten_limit) flatten(total);
-  if (gather_.empty()) {
-    writing_.clear();
+  if (out.gather.size() > stream_detail::buffers_per_send && total <= stream_detail::flatten_limit) flatten(total);
+  if (out.gather.empty()) {
+    out.writing.clear();
+    if (out.quiet) out_.reset();  // nothing to write and output is rare: keep no lists
     if (closing_) send_fin();
     return;
   }
   write_in_flight_ = true;
-  held_bytes_ = 0;
+  out.held_bytes = 0;
   if (options().write_pacing.count() != 0) {
-    last_write_ = clock::now();
+    out.last_write = clock::now();
     // Asio writes at most 64 buffers per sendmsg; without Nagle each call
     // would leave as a segment of its own. Corked, the write leaves whole.
-    if (gather_.size() > stream_detail::buffers_per_send) set_cork(true);
+    if (out.gather.size() > stream_detail::buffers_per_send) set_cork(true);
   }
-  stream_.write(stream_detail::buffer_view{gather_.data(), gather_.data() + gather_.size()},
-                [self = this->shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); });
+  if constexpr (Stream::polled) {
+    out.sent = 0;
+    send_some(true);
+  } else {
+    stream_.write(stream_detail::buffer_view{out.gather.data(), out.gather.data() + out.gather.size()},
+                  [self = this->shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); });
+  }
+}
+
+// Polled streams: writes what the socket takes; the rest waits for EPOLLOUT
+// (on_ready). `initiating`: called from write_out(), so on_write() is posted,
+// never run inside the caller (as with Asio's handlers).
+template <class Stream>
+void stream_connection<Stream>::send_some(bool initiating) {
+  if constexpr (Stream::polled) {
+    error_code ec;
+    write_waiting_ = !stream_.send_now(out_->gather, out_->sent, ec);
+    if (write_waiting_) return;
+    if (!initiating) {
+      on_write(ec);
+      return;
+    }
+    try {
+      asio::post(worker_->get_executor(), [self = this->shared_from_this(), ec] { self->on_write(ec); });
+    } catch (const std::bad_alloc&) {
+      finish();  // out of memory: the write cannot complete
+    }
+  } else {
+    (void)initiating;
+  }
 }
 
 template <class Stream>
 void stream_connection<Stream>::flatten(std::size_t total) {
   // Many small packets: one copy into one buffer costs less than a system
   // call per 64 of them.
-  flat_.resize(total);
-  std::uint8_t* at = flat_.data();
-  for (const auto& b : gather_) {
+  output_state& out = *out_;
+  out.flat.resize(total);
+  std::uint8_t* at = out.flat.data();
+  for (const auto& b : out.gather) {
     std::memcpy(at, b.data(), b.size());
     at += b.size();
   }
-  gather_.assign(1, asio::const_buffer(flat_.data(), flat_.size()));
+  out.gather.assign(1, asio::const_buffer(out.flat.data(), out.flat.size()));
 }
 
 template <class Stream>
 void stream_connection<Stream>::set_cork(bool on) {
   const int value = on ? 1 : 0;
   // Best effort: without the option the write still happens, in more segments.
-  (void)::setsockopt(stream_.lowest().native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+  (void)::setsockopt(stream_.native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
   corked_ = on;
 }
 
@@ -481,17 +551,18 @@ template <class Stream>
 void stream_connection<Stream>::on_write(const error_code& ec) {
   if (corked_) set_cork(false);
   write_in_flight_ = false;
-  writing_.clear();
-  gather_.clear();
-  const bool paced = options().write_pacing.count() != 0;
-  if (writing_.capacity() > 1024 || (paced && quiet_output_)) {
-    // A burst is over, or output comes seldom (an idle client's CONNACK or
-    // PINGRESP): do not keep the write's bookkeeping for the connection's life.
-    std::vector<broker::outbound_chunk>().swap(writing_);
-    std::vector<asio::const_buffer>().swap(gather_);
-  }
-  if (flat_.capacity() > stream_detail::flatten_keep) {
-    std::vector<std::uint8_t>().swap(flat_);
+  if (out_) {
+    output_state& out = *out_;
+    out.writing.clear();
+    out.gather.clear();
+    if (out.quiet || out.writing.capacity() > 1024) {
+      // Output comes seldom (an idle client's CONNACK or PINGRESP), or a
+      // burst is over: do not keep the write's bookkeeping for the
+      // connection's life.
+      out_.reset();
+    } else if (out.flat.capacity() > stream_detail::flatten_keep) {
+      std::vector<std::uint8_t>().swap(out.flat);
+    }
   }
   if (ec) {
     fail(ec, "write");
@@ -543,7 +614,7 @@ void stream_connection<Stream>::say_goodbye() {
     // input would send RST, which can make the peer drop the last packets we
     // wrote (a DISCONNECT with its reason code).
     error_code ec;
-    stream_.lowest().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    stream_.shutdown_send(ec);
     if (ec) fail(ec, "shutdown");
   } else if constexpr (Stream::goodbye_kind == goodbye::close_notify) {
     stream_.say_goodbye([self = this->shared_from_this()](const error_code&) { self->finish(); });
@@ -560,7 +631,7 @@ void stream_connection<Stream>::say_goodbye() {
 // broken): the broker learns it now, the peer gets a goodbye.
 template <class Stream>
 void stream_connection<Stream>::abort_with_goodbye(const char* why) {
-  log().info("{}: {}; closing", peer_, why);
+  log().info("{}: {}; closing", peer(), why);
   if (closing_ || fin_sent_) return;
   closing_ = true;
   arm_timer(clock::now() + options().close_timeout);
@@ -571,18 +642,20 @@ template <class Stream>
 void stream_connection<Stream>::update_idle_timer() {
   if (closing_ || finished_) return;
   const std::chrono::milliseconds t = port_->idle_timeout();
-  if (t == idle_) return;  // the pending wait re-checks last_rx_ when it fires
-  idle_ = t;
-  if (t.count() <= 0) {
-    deadlines_.cancel(*this);
+  // Saturate: a longer timeout (days) than 32 bits of milliseconds is none.
+  const auto ms = static_cast<std::uint32_t>(std::clamp<std::int64_t>(t.count(), 0, UINT32_MAX));
+  if (ms == idle_ms_) return;  // the pending wait re-checks last_rx_ when it fires
+  idle_ms_ = ms;
+  if (ms == 0) {
+    deadlines().cancel(*this);
     return;
   }
-  arm_timer(last_rx_ + t);
+  arm_timer(last_rx_ + std::chrono::milliseconds(ms));
 }
 
 template <class Stream>
 void stream_connection<Stream>::arm_timer(clock::time_point deadline) {
-  deadlines_.set(*this, deadline);
+  deadlines().set(*this, deadline);
 }
 
 template <class Stream>
@@ -590,13 +663,14 @@ void stream_connection<Stream>::on_deadline() {
   if (finished_) return;
   const auto self = this->shared_from_this();  // alive until this returns, whatever it closes
   if (closing_) {
-    log().debug("{}: output not flushed within {} ms of close; closing hard", peer_,
+    log().debug("{}: output not flushed within {} ms of close; closing hard", peer(),
                options().close_timeout.count());
     finish();
     return;
   }
-  if (idle_.count() <= 0) return;
-  const clock::time_point deadline = last_rx_ + idle_;
+  if (idle_ms_ == 0) return;
+  const std::chrono::milliseconds idle(idle_ms_);
+  const clock::time_point deadline = last_rx_ + idle;
   const clock::time_point now = clock::now();
   if (now < deadline) {
     arm_timer(deadline);
@@ -604,16 +678,17 @@ void stream_connection<Stream>::on_deadline() {
   }
   port_->on_idle_timeout();  // the broker queues its goodbye and calls close()
   flush();
-  if (!closing_) arm_timer(now + idle_);  // watch on if the broker keeps the connection
+  if (!closing_) arm_timer(now + idle);  // watch on if the broker keeps the connection
 }
 
 template <class Stream>
 void stream_connection<Stream>::fail(const error_code& ec, const char* what) {
   if (finished_) return;
   if (stream_detail::is_ordinary_close(ec)) {
-    log().debug("{}: {}: {}", peer_, what, ec.message());
+    // Checked first: naming the peer may cost a getpeername() call.
+    if (log().should_log(spdlog::level::debug)) log().debug("{}: {}: {}", peer(), what, ec.message());
   } else {
-    log().info("{}: {} failed: {}", peer_, what, ec.message());
+    log().info("{}: {} failed: {}", peer(), what, ec.message());
   }
   finish();
 }
@@ -622,11 +697,11 @@ template <class Stream>
 void stream_connection<Stream>::finish() {
   if (finished_) return;
   finished_ = true;
-  deadlines_.cancel(*this);
-  error_code ignored;
-  stream_.lowest().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.lowest().close(ignored);
+  deadlines().cancel(*this);
+  // The broker first, while peer() can still name the socket.
   release_port();
+  if constexpr (Stream::polled) worker_->poller().remove(stream_.native_handle(), *this);
+  stream_.close();
 }
 
 template <class Stream>

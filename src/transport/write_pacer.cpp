@@ -2,7 +2,7 @@
 
 namespace gridmq::transport {
 
-void write_pacer::defer(const executor& ex, std::shared_ptr<paced_writer> w, clock::time_point due) {
+void write_pacer::add(const executor& ex, waiter w, clock::time_point due) {
   if (!timer_) timer_.emplace(ex);
   waiting_.push_back(std::move(w));
   if (!armed_for_ || due < *armed_for_) arm(due);
@@ -22,7 +22,7 @@ void write_pacer::fire() {
   firing_.swap(waiting_);
   // A connection may defer again from paced_flush(): it lands in waiting_
   // and arms a new wait.
-  for (auto& w : firing_) w->paced_flush();
+  for (auto& w : firing_) w.flush(w.self);
   firing_.clear();
 }
 

@@ -24,18 +24,6 @@
 
 namespace gridmq::transport {
 
-// What the pacer calls when a connection may write again.
-class paced_writer {
- public:
-  virtual void paced_flush() = 0;
-
- protected:
-  paced_writer() = default;
-  ~paced_writer() = default;
-  paced_writer(const paced_writer&) = delete;
-  paced_writer& operator=(const paced_writer&) = delete;
-};
-
 class write_pacer final : public asio::execution_context::service {
  public:
   using key_type = write_pacer;
@@ -62,16 +50,28 @@ class write_pacer final : public asio::execution_context::service {
   // Calls `w->paced_flush()` once, at `due` or soon after (the pacer keeps `w`
   // alive until then). Every connection waiting when the timer fires is
   // released together: the interval is a floor per connection, not a schedule.
-  void defer(const executor& ex, std::shared_ptr<paced_writer> w, clock::time_point due);
+  // A template, not a virtual call: a connection pays no vtable pointer for it.
+  template <class Writer>
+  void defer(const executor& ex, std::shared_ptr<Writer> w, clock::time_point due) {
+    void* self = w.get();
+    add(ex, waiter{std::move(w), self, [](void* p) { static_cast<Writer*>(p)->paced_flush(); }}, due);
+  }
 
  private:
+  struct waiter {
+    std::shared_ptr<void> keep;
+    void* self;
+    void (*flush)(void*);
+  };
+
+  void add(const executor& ex, waiter w, clock::time_point due);
   void shutdown() override;
   void arm(clock::time_point due);
   void fire();
 
   std::optional<steady_timer> timer_;  // made on first use, with the worker's executor
-  std::vector<std::shared_ptr<paced_writer>> waiting_;
-  std::vector<std::shared_ptr<paced_writer>> firing_;  // reused between fires
+  std::vector<waiter> waiting_;
+  std::vector<waiter> firing_;  // reused between fires
   std::optional<clock::time_point> armed_for_;
 };
 

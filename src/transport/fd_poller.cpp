@@ -1,0 +1,122 @@
+#include "transport/fd_poller.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+#include <utility>
+
+namespace gridmq::transport {
+
+fd_poller::fd_poller(asio::io_context& ctx)
+    : service(ctx), ctx_(ctx), batch_(std::make_unique<epoll_event[]>(batch_size)) {
+  const int fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+  // Created here, after the reactor it registers with, so it is shut down
+  // before that reactor (services shut down in reverse order of creation).
+  inner_.emplace(ctx.get_executor(), fd);
+}
+
+fd_poller::~fd_poller() = default;
+
+bool fd_poller::add(int fd, std::shared_ptr<fd_watcher> w, error_code& ec) {
+  if (shut_down_ || !w || w->poller_slot_ != fd_watcher::no_slot) {
+    ec = asio::error::bad_descriptor;
+    return false;
+  }
+  watchers_.push_back(nullptr);  // may throw: before the kernel knows the fd
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = w.get();
+  if (::epoll_ctl(inner_->native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+    ec = error_code(errno, asio::error::get_system_category());
+    watchers_.pop_back();
+    return false;
+  }
+  w->poller_slot_ = static_cast<std::uint32_t>(watchers_.size() - 1);
+  watchers_.back() = std::move(w);
+  if (!waiting_) wait();
+  return true;
+}
+
+void fd_poller::remove(int fd, fd_watcher& w) noexcept {
+  const std::uint32_t slot = w.poller_slot_;
+  if (slot == fd_watcher::no_slot || slot >= watchers_.size() || watchers_[slot].get() != &w) return;
+  // Before the fd is closed: a closed fd leaves the set by itself only if
+  // no other descriptor shares its file.
+  epoll_event ignored{};
+  (void)::epoll_ctl(inner_->native_handle(), EPOLL_CTL_DEL, fd, &ignored);
+  w.poller_slot_ = fd_watcher::no_slot;
+  std::shared_ptr<fd_watcher> gone = std::move(watchers_[slot]);
+  if (slot + 1 != watchers_.size()) {
+    watchers_[slot] = std::move(watchers_.back());
+    watchers_[slot]->poller_slot_ = slot;
+  }
+  watchers_.pop_back();
+  // The caller is usually `w` itself, and a batch being dispatched may still
+  // name it: release it once the running handler has returned.
+  try {
+    retired_.push_back(std::move(gone));
+  } catch (...) {
+    return;  // out of memory: `gone` is released here, as before this poller existed
+  }
+  if (release_posted_) return;
+  try {
+    asio::post(ctx_, [this] { release_retired(); });
+    release_posted_ = true;
+  } catch (...) {
+    // Out of memory: released with the next removal's post, or at shutdown.
+  }
+}
+
+void fd_poller::release_retired() noexcept {
+  release_posted_ = false;
+  // Destructors may remove more: swap first.
+  std::vector<std::shared_ptr<fd_watcher>> done;
+  done.swap(retired_);
+  done.clear();
+  if (retired_.empty()) retired_.swap(done);  // keep the capacity
+}
+
+void fd_poller::wait() {
+  waiting_ = true;
+  inner_->async_wait(descriptor::wait_read, [this](const error_code& ec) {
+    waiting_ = false;
+    if (ec || shut_down_) return;
+    dispatch();
+  });
+}
+
+void fd_poller::dispatch() {
+  const int n = ::epoll_wait(inner_->native_handle(), batch_.get(), batch_size, 0);
+  // Re-arm before calling out: a watcher that throws cannot leave the
+  // poller deaf (worker_pool logs the exception and runs on).
+  if (n == batch_size) {
+    asio::post(ctx_, [this] {
+      if (!shut_down_) dispatch();
+    });
+  } else if (!waiting_ && !watchers_.empty()) {
+    wait();
+  }
+  for (int i = 0; i < n; ++i) {
+    auto* w = static_cast<fd_watcher*>(batch_[i].data.ptr);
+    // A watcher removed earlier in this batch is still alive (retired_), but
+    // its fd may already name another connection's socket: skip it.
+    if (w->poller_slot_ == fd_watcher::no_slot) continue;
+    w->on_ready(batch_[i].events);
+  }
+}
+
+void fd_poller::shutdown() {
+  shut_down_ = true;
+  // The context is going away with its handlers unrun: drop the watchers
+  // here so their destructors run while the other services still exist.
+  std::vector<std::shared_ptr<fd_watcher>> live;
+  live.swap(watchers_);
+  for (auto& w : live) w->poller_slot_ = fd_watcher::no_slot;
+  live.clear();
+  retired_.clear();
+  inner_.reset();  // closes the epoll fd while its reactor still exists
+}
+
+}  // namespace gridmq::transport

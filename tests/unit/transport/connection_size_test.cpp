@@ -1,0 +1,20 @@
+// The memory an idle plain-TCP connection costs the transport: the
+// connection object (make_shared adds a 16-byte control block) and nothing
+// of Asio's (the socket is a raw fd in the worker's fd_poller). Issue 6's
+// row "bytes of RSS per idle connection <= Mosquitto's" depends on it.
+#include <gtest/gtest.h>
+
+#include "transport/connections.hpp"
+
+namespace gridmq::transport {
+namespace {
+
+TEST(connection_size, idle_plain_connection_fits_the_transport_budget) {
+  constexpr std::size_t control_block = 16;
+  EXPECT_LE(sizeof(stream_connection<plain_stream>) + control_block, 176u)
+      << "sizeof(stream_connection<plain_stream>) = " << sizeof(stream_connection<plain_stream>);
+  EXPECT_EQ(sizeof(plain_stream), sizeof(int));
+}
+
+}  // namespace
+}  // namespace gridmq::transport

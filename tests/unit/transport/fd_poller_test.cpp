@@ -1,0 +1,218 @@
+// fd_poller: the worker's own edge-triggered epoll set for plain TCP.
+// Real io_context and socketpairs; each test bounds its run with run_for
+// and stops the context as soon as what it waits for has happened.
+#include "transport/fd_poller.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace gridmq::transport {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One end of a non-blocking socketpair; counts its edges and runs `react`.
+struct watcher final : fd_watcher {
+  explicit watcher(int f) : fd(f) {}
+  ~watcher() {
+    ++*destroyed;
+    ::close(fd);
+  }
+  void on_ready(std::uint32_t events) override {
+    edges.push_back(events);
+    if (react) react(events);
+  }
+  int fd;
+  std::vector<std::uint32_t> edges;
+  std::function<void(std::uint32_t)> react;
+  std::shared_ptr<int> destroyed = std::make_shared<int>(0);
+};
+
+struct pair_fds {
+  int ours = -1;
+  int theirs = -1;
+};
+
+pair_fds make_pair() {
+  int fds[2];
+  EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
+  return {fds[0], fds[1]};
+}
+
+std::size_t drain(int fd) {
+  char buf[256];
+  std::size_t total = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) return total;
+    total += static_cast<std::size_t>(n);
+  }
+}
+
+struct fd_poller_test : ::testing::Test {
+  asio::io_context ctx{1};
+  fd_poller& poller = asio::use_service<fd_poller>(ctx);
+  void run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      ctx.restart();
+      ctx.run_for(10ms);
+    }
+  }
+};
+
+TEST_F(fd_poller_test, reports_writable_at_once_and_readable_when_bytes_arrive) {
+  const pair_fds p = make_pair();
+  auto w = std::make_shared<watcher>(p.ours);
+  error_code ec;
+  ASSERT_TRUE(poller.add(w->fd, w, ec)) << ec.message();
+  EXPECT_EQ(poller.size(), 1u);
+  run_until([&] { return !w->edges.empty(); });
+  ASSERT_FALSE(w->edges.empty());
+  EXPECT_TRUE(w->edges.front() & EPOLLOUT);
+  EXPECT_FALSE(w->edges.front() & EPOLLIN);
+  ASSERT_EQ(::write(p.theirs, "hi", 2), 2);
+  run_until([&] { return w->edges.back() & EPOLLIN; });
+  EXPECT_TRUE(w->edges.back() & EPOLLIN);
+  EXPECT_EQ(drain(w->fd), 2u);
+  poller.remove(w->fd, *w);
+  ::close(p.theirs);
+}
+
+TEST_F(fd_poller_test, edge_triggered_one_report_per_arrival_even_unread) {
+  const pair_fds p = make_pair();
+  auto w = std::make_shared<watcher>(p.ours);
+  error_code ec;
+  ASSERT_TRUE(poller.add(w->fd, w, ec));
+  run_until([&] { return !w->edges.empty(); });
+  ASSERT_EQ(::write(p.theirs, "a", 1), 1);
+  run_until([&] { return w->edges.size() >= 2; });
+  ASSERT_EQ(w->edges.size(), 2u);
+  // Nothing new arrives: the unread byte is not reported again.
+  ctx.restart();
+  ctx.run_for(50ms);
+  EXPECT_EQ(w->edges.size(), 2u);
+  // A new arrival after the outer wait was re-armed is a new edge.
+  ASSERT_EQ(::write(p.theirs, "b", 1), 1);
+  run_until([&] { return w->edges.size() >= 3; });
+  EXPECT_EQ(w->edges.size(), 3u);
+  EXPECT_EQ(drain(w->fd), 2u);
+  poller.remove(w->fd, *w);
+  ::close(p.theirs);
+}
+
+TEST_F(fd_poller_test, reports_the_peers_half_close) {
+  const pair_fds p = make_pair();
+  auto w = std::make_shared<watcher>(p.ours);
+  error_code ec;
+  ASSERT_TRUE(poller.add(w->fd, w, ec));
+  ASSERT_EQ(::shutdown(p.theirs, SHUT_WR), 0);
+  run_until([&] { return !w->edges.empty() && (w->edges.back() & EPOLLRDHUP); });
+  ASSERT_FALSE(w->edges.empty());
+  EXPECT_TRUE(w->edges.back() & EPOLLRDHUP);
+  poller.remove(w->fd, *w);
+  ::close(p.theirs);
+}
+
+// Two watchers ready in one batch; whichever runs first removes the other
+// (as a connection finishing another would): the removed one is not called,
+// and it is destroyed only after the batch, by the posted release.
+TEST_F(fd_poller_test, a_watcher_removed_mid_batch_is_skipped_and_released_later) {
+  const pair_fds a = make_pair();
+  const pair_fds b = make_pair();
+  auto wa = std::make_shared<watcher>(a.ours);
+  auto wb = std::make_shared<watcher>(b.ours);
+  error_code ec;
+  ASSERT_TRUE(poller.add(wa->fd, wa, ec));
+  ASSERT_TRUE(poller.add(wb->fd, wb, ec));
+  const auto destroyed_a = wa->destroyed;
+  const auto destroyed_b = wb->destroyed;
+  watcher* raw_a = wa.get();
+  watcher* raw_b = wb.get();
+  int calls = 0;
+  bool removed_while_alive = false;
+  auto remove_other = [&](watcher* self, watcher* other, const std::shared_ptr<int>& other_gone) {
+    return [&, self, other, other_gone](std::uint32_t) {
+      ++calls;
+      if (calls > 1) return;
+      poller.remove(other->fd, *other);
+      poller.remove(self->fd, *self);
+      removed_while_alive = *other_gone == 0;
+    };
+  };
+  wa->react = remove_other(raw_a, raw_b, destroyed_b);
+  wb->react = remove_other(raw_b, raw_a, destroyed_a);
+  wa.reset();
+  wb.reset();
+  run_until([&] { return *destroyed_a == 1 && *destroyed_b == 1; });
+  EXPECT_EQ(calls, 1);  // the second was removed before its event was dispatched
+  EXPECT_TRUE(removed_while_alive);
+  EXPECT_EQ(*destroyed_a, 1);
+  EXPECT_EQ(*destroyed_b, 1);
+  EXPECT_EQ(poller.size(), 0u);
+  ::close(a.theirs);
+  ::close(b.theirs);
+}
+
+TEST_F(fd_poller_test, more_ready_than_one_batch_all_get_called) {
+  constexpr int count = fd_poller::batch_size * 2 + 5;
+  std::vector<std::shared_ptr<watcher>> ws;
+  std::vector<int> theirs;
+  error_code ec;
+  for (int i = 0; i < count; ++i) {
+    const pair_fds p = make_pair();
+    ws.push_back(std::make_shared<watcher>(p.ours));
+    theirs.push_back(p.theirs);
+    ASSERT_TRUE(poller.add(ws.back()->fd, ws.back(), ec));
+  }
+  auto all_called = [&] {
+    for (auto& w : ws) {
+      if (w->edges.empty()) return false;
+    }
+    return true;
+  };
+  run_until(all_called);
+  EXPECT_TRUE(all_called());
+  for (auto& w : ws) poller.remove(w->fd, *w);
+  for (int fd : theirs) ::close(fd);
+}
+
+// The context goes away with watchers still registered: each is released
+// (its destructor runs) exactly once.
+TEST(fd_poller_shutdown, releases_registered_watchers_once) {
+  std::shared_ptr<int> destroyed;
+  int theirs = -1;
+  {
+    asio::io_context ctx{1};
+    fd_poller& poller = asio::use_service<fd_poller>(ctx);
+    const pair_fds p = make_pair();
+    theirs = p.theirs;
+    auto w = std::make_shared<watcher>(p.ours);
+    destroyed = w->destroyed;
+    error_code ec;
+    const int fd = w->fd;
+    ASSERT_TRUE(poller.add(fd, std::move(w), ec));
+    ctx.run_for(10ms);
+    EXPECT_EQ(*destroyed, 0);
+  }
+  EXPECT_EQ(*destroyed, 1);
+  ::close(theirs);
+}
+
+TEST_F(fd_poller_test, add_refuses_a_bad_fd) {
+  auto w = std::make_shared<watcher>(-1);
+  error_code ec;
+  EXPECT_FALSE(poller.add(-1, w, ec));
+  EXPECT_TRUE(ec);
+  EXPECT_EQ(poller.size(), 0u);
+}
+
+}  // namespace
+}  // namespace gridmq::transport
