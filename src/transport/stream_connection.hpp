@@ -142,11 +142,12 @@ class stream_connection final : public broker::connection_sink,
 
   // TLS, WebSocket: the read buffer. Plain TCP: only the tail of a packet
   // cut by a read (or a packet larger than the shared buffer), else empty.
-  byte_buffer rbuf_;
+  // no_unique_address: idle_ms_ may use the buffer's 4 bytes of tail padding.
+  [[no_unique_address]] byte_buffer rbuf_;
+  std::uint32_t idle_ms_ = 0;  // 0: no idle timeout
   std::unique_ptr<output_state> out_;
   clock::time_point last_rx_;
   // 32 bits suffice: the largest MQTT packet is 268,435,460 bytes.
-  std::uint32_t idle_ms_ = 0;  // 0: no idle timeout
   std::uint32_t rlen_ = 0;   // bytes in rbuf_ not yet consumed by the port
   std::uint32_t need_ = 0;   // the port's size hint for the next packet
   std::uint16_t close_code_ = 1000;     // WebSocket status code of our close frame (RFC 6455 7.4.1)
