@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <exception>
 #include <system_error>
 #include <utility>
 
@@ -98,13 +99,21 @@ void fd_poller::dispatch() {
   } else if (!waiting_ && !watchers_.empty()) {
     wait();
   }
+  // Edge-triggered: an event not delivered now never comes again, so one
+  // watcher that throws must not cost the rest of the batch theirs.
+  std::exception_ptr thrown;
   for (int i = 0; i < n; ++i) {
     auto* w = static_cast<fd_watcher*>(batch_[i].data.ptr);
     // A watcher removed earlier in this batch is still alive (retired_), but
     // its fd may already name another connection's socket: skip it.
     if (w->poller_slot_ == fd_watcher::no_slot) continue;
-    w->on_ready(batch_[i].events);
+    try {
+      w->on_ready(batch_[i].events);
+    } catch (...) {
+      if (!thrown) thrown = std::current_exception();
+    }
   }
+  if (thrown) std::rethrow_exception(thrown);  // for the worker to log, as any handler's
 }
 
 void fd_poller::shutdown() {

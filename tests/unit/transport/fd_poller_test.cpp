@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace gridmq::transport {
@@ -157,6 +158,37 @@ TEST_F(fd_poller_test, a_watcher_removed_mid_batch_is_skipped_and_released_later
   EXPECT_EQ(*destroyed_a, 1);
   EXPECT_EQ(*destroyed_b, 1);
   EXPECT_EQ(poller.size(), 0u);
+  ::close(a.theirs);
+  ::close(b.theirs);
+}
+
+// A watcher that throws: the exception reaches run()'s caller (the worker
+// logs it), and the other watcher of the same batch still gets its edge.
+TEST_F(fd_poller_test, a_throwing_watcher_does_not_cost_the_batch_its_other_events) {
+  const pair_fds a = make_pair();
+  const pair_fds b = make_pair();
+  auto wa = std::make_shared<watcher>(a.ours);
+  auto wb = std::make_shared<watcher>(b.ours);
+  wa->react = [](std::uint32_t) { throw std::runtime_error("handler bug"); };
+  wb->react = [](std::uint32_t) { throw std::runtime_error("handler bug"); };
+  error_code ec;
+  ASSERT_TRUE(poller.add(wa->fd, wa, ec));
+  ASSERT_TRUE(poller.add(wb->fd, wb, ec));
+  bool caught = false;
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while ((wa->edges.empty() || wb->edges.empty()) && std::chrono::steady_clock::now() < deadline) {
+    try {
+      ctx.restart();
+      ctx.run_for(10ms);
+    } catch (const std::runtime_error&) {
+      caught = true;
+    }
+  }
+  EXPECT_TRUE(caught);
+  EXPECT_EQ(wa->edges.size(), 1u);
+  EXPECT_EQ(wb->edges.size(), 1u);
+  poller.remove(wa->fd, *wa);
+  poller.remove(wb->fd, *wb);
   ::close(a.theirs);
   ::close(b.theirs);
 }
