@@ -1,7 +1,7 @@
 // Authorization of a connection (authorizer.hpp): admission at CONNECT, the
 // Will topic, and what a denied PUBLISH gets. The SUBSCRIBE check is one
 // line in check_subscription(). Without an authorizer none of this runs and
-// policy_ stays null, so the PUBLISH path pays one null check.
+// no policy is kept, so the PUBLISH path pays one null check.
 #include <spdlog/spdlog.h>
 
 #include <optional>
@@ -21,24 +21,23 @@ bool client_connection::admit(const protocol::connect& c, std::string& authentic
   if (authz == nullptr) return true;
   // Read before admitting: a change of rules during admit() is seen later.
   authz_seen_ = broker_.authorization_generation();
-  auto a = authz->admit(identity{client_id_, c.username, certificate()});
+  auto a = authz->admit(identity{c.client_id, c.username, certificate()});
   if (a.code != reason_code::success) {
-    refuse_connect(a.code, a.why);
+    refuse_connect(a.code, a.why, c.client_id);
     return false;
   }
   // Event Grid lets a client connect and then drops it when its Will topic
   // is outside its topic spaces (a third-party report, eventgrid.md 2.4);
   // refusing the CONNECT says the same thing sooner and more clearly.
   if (c.will_message && a.policy && !a.policy->may_publish(c.will_message->topic)) {
-    refuse_connect(reason_code::not_authorized, "Will topic '" + c.will_message->topic + "' is not in a topic space the client may publish to");
+    refuse_connect(reason_code::not_authorized,
+                   "Will topic '" + c.will_message->topic + "' is not in a topic space the client may publish to",
+                   c.client_id);
     return false;
   }
   authentication_name = std::move(a.authentication_name);
-  policy_ = std::move(a.policy);
-  if (c.username) {
-    if (!admission_) admission_ = admission_inputs{};
-    admission_->username = std::string(*c.username);
-  }
+  set_policy(std::move(a.policy));
+  if (c.username) more().username = std::string(*c.username);
   return true;
 }
 
@@ -53,10 +52,10 @@ void client_connection::recheck_authorization() {
   auto* authz = broker_.authz();
   authz_seen_ = broker_.authorization_generation();
   if (authz == nullptr || !slot_) return;
-  const std::optional<std::string> username = admission_ ? admission_->username : std::nullopt;
-  auto a = authz->admit(identity{client_id_, username, certificate()});
+  const std::optional<std::string> username = extras_ ? extras_->username : std::nullopt;
+  auto a = authz->admit(identity{client_id(), username, certificate()});
   if (a.code != reason_code::success) return fail(a.code, "authorization changed: " + a.why);
-  policy_ = std::move(a.policy);
+  set_policy(std::move(a.policy));
   const auto revoked = remove_unpermitted_subscriptions();
   if (revoked.empty()) return;
   fail(reason_code::not_authorized,
@@ -65,11 +64,12 @@ void client_connection::recheck_authorization() {
 
 std::vector<std::string> client_connection::remove_unpermitted_subscriptions() {
   std::vector<std::string> revoked;
-  if (!policy_ || !slot_) return revoked;
+  const auto* pol = policy();
+  if (pol == nullptr || !slot_) return revoked;
   {
     std::lock_guard lock(slot_->mutex);
     for (const auto& [filter, rec] : slot_->subscriptions.get()) {
-      if (!policy_->may_subscribe(filter)) revoked.push_back(filter);
+      if (!pol->may_subscribe(filter)) revoked.push_back(filter);
     }
     for (const auto& filter : revoked) {
       slot_->subscriptions.mut().erase(filter);
@@ -80,9 +80,17 @@ std::vector<std::string> client_connection::remove_unpermitted_subscriptions() {
   }
   for (const auto& filter : revoked) {
     broker_.unsubscribe(slot_, filter);
-    spdlog::info("client '{}': subscription '{}' removed, no longer permitted", client_id_, filter);
+    spdlog::info("client '{}': subscription '{}' removed, no longer permitted", client_id(), filter);
   }
   return revoked;
+}
+
+void client_connection::set_policy(std::unique_ptr<connection_policy> p) {
+  if (p) {
+    more().policy = std::move(p);
+  } else if (extras_) {
+    extras_->policy.reset();
+  }
 }
 
 void client_connection::deny_publish(const protocol::publish_in& p) {
@@ -90,7 +98,7 @@ void client_connection::deny_publish(const protocol::publish_in& p) {
   std::string why = "Topic name '" + std::string(p.topic) + "' does not match any topic space the client may publish to";
   if (version_ == protocol_version::v5 && p.qos_level == qos::at_most_once) {
     // QoS 0 has no acknowledgement to carry a refusal: dropped, counted.
-    spdlog::debug("client '{}': {}; QoS 0 message dropped", client_id_, why);
+    spdlog::debug("client '{}': {}; QoS 0 message dropped", client_id(), why);
     return;
   }
   // v5 QoS 1/2: PUBACK / PUBREC 0x87 and the connection stays. 3.1.1 has no

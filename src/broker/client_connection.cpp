@@ -8,9 +8,14 @@ namespace gridmq::broker {
 
 using protocol::reason_code;
 
+// Every connected client pays for these two (the class comments say why
+// each field is there); a new member should find a home in `extras` first.
+static_assert(sizeof(void*) != 8 || sizeof(client_connection) <= 80, "client_connection grew past 80 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(outbox) <= 48, "outbox grew past 48 bytes");
+
 client_connection::client_connection(broker_state& broker, connection_sink& sink, client_info info)
-    : broker_(broker), sink_(sink), outbox_(std::make_shared<outbox>(sink)) {
-  if (info.certificate) admission_ = admission_inputs{std::move(info.certificate), std::nullopt};
+    : broker_(broker), outbox_(std::make_shared<outbox>(sink)) {
+  if (info.certificate) more().certificate = std::move(info.certificate);
   ++broker_.connections;
 }
 
@@ -31,7 +36,7 @@ data_result client_connection::on_data(std::span<const std::uint8_t> buffered) {
 
 data_result client_connection::read_packets(std::span<const std::uint8_t> buffered) {
   data_result r;
-  now_ = session::clock::now();
+  const auto now = session::clock::now();
   check_authorization_current();
   while (phase_ != phase::closing) {
     auto rest = buffered.subspan(r.consumed);
@@ -54,7 +59,7 @@ data_result client_connection::read_packets(std::span<const std::uint8_t> buffer
         on_decode_error(error, whole);
         break;
       }
-      handle_publish(p);
+      handle_publish(p, now);
       continue;
     }
     auto decoded = protocol::decode(whole, version_);
@@ -62,7 +67,7 @@ data_result client_connection::read_packets(std::span<const std::uint8_t> buffer
       on_decode_error(decoded.error(), whole);
       break;
     }
-    dispatch(std::move(*decoded));
+    dispatch(std::move(*decoded), now);
   }
   // After a close is decided, the rest of the input is discarded unread.
   r.consumed = buffered.size();
@@ -70,7 +75,7 @@ data_result client_connection::read_packets(std::span<const std::uint8_t> buffer
   return r;
 }
 
-void client_connection::dispatch(protocol::packet&& p) {
+void client_connection::dispatch(protocol::packet&& p, time_point now) {
   if (phase_ == phase::authenticating) {
     if (auto* a = std::get_if<protocol::auth>(&p)) return handle_auth(*a);
     return refuse_connect(reason_code::protocol_error, "[MQTT-4.12.0-4] only AUTH until authentication completes");
@@ -81,21 +86,21 @@ void client_connection::dispatch(protocol::packet&& p) {
     return fail(reason_code::protocol_error, "[MQTT-3.1.0-1] first packet is not CONNECT");
   }
   std::visit(
-      [this](auto&& pk) {
+      [this, now](auto&& pk) {
         using T = std::decay_t<decltype(pk)>;
         if constexpr (std::is_same_v<T, protocol::publish>) {
           protocol::publish_in in{pk.dup,         pk.qos_level, pk.retain,
                                   pk.topic,       pk.packet_id, std::move(pk.props),
                                   pk.payload ? std::string_view(*pk.payload) : std::string_view{}};
-          handle_publish(in);
+          handle_publish(in, now);
         } else if constexpr (std::is_same_v<T, protocol::puback>) {
-          handle_puback(pk);
+          handle_puback(pk, now);
         } else if constexpr (std::is_same_v<T, protocol::pubrec>) {
-          handle_pubrec(pk);
+          handle_pubrec(pk, now);
         } else if constexpr (std::is_same_v<T, protocol::pubrel>) {
           handle_pubrel(pk);
         } else if constexpr (std::is_same_v<T, protocol::pubcomp>) {
-          handle_pubcomp(pk);
+          handle_pubcomp(pk, now);
         } else if constexpr (std::is_same_v<T, protocol::subscribe>) {
           handle_subscribe(std::move(pk));
         } else if constexpr (std::is_same_v<T, protocol::unsubscribe>) {
@@ -142,7 +147,7 @@ void client_connection::on_decode_error(const protocol::decode_error& e, std::sp
     session::frame f;
     f.bytes = std::string("\x20\x02\x00\x01", 4);
     outbox_->push(std::move(f));
-    spdlog::info("{}: unsupported protocol version, refused", sink_.peer());
+    spdlog::info("{}: unsupported protocol version, refused", peer());
     phase_ = phase::closing;
     outbox_->close(reason_code::unsupported_protocol_version);
     return;
@@ -152,7 +157,7 @@ void client_connection::on_decode_error(const protocol::decode_error& e, std::sp
 
 void client_connection::fail(reason_code code, std::string_view why) {
   if (phase_ == phase::closing) return;
-  spdlog::info("client '{}' ({}): closing, {} ({})", client_id_, sink_.peer(), why, protocol::to_string(code));
+  spdlog::info("client '{}' ({}): closing, {} ({})", client_id(), peer(), why, protocol::to_string(code));
   if (phase_ == phase::connected && version_ == protocol::protocol_version::v5) {
     protocol::disconnect d{code, {}};
     if (problem_info_) d.props.reason_string = std::string(why);
@@ -161,6 +166,12 @@ void client_connection::fail(reason_code code, std::string_view why) {
   phase_ = phase::closing;
   outbox_->close(code);
   release_session();
+}
+
+std::string_view client_connection::client_id() const noexcept {
+  if (slot_) return slot_->state.client_id();  // immutable: no lock needed
+  if (extras_ && extras_->auth && extras_->auth->pending_connect) return extras_->auth->pending_connect->client_id;
+  return {};
 }
 
 void client_connection::release_session() {
@@ -175,7 +186,7 @@ void client_connection::release_session() {
 session::frame client_connection::encode_for_client(const protocol::packet& p) const {
   session::frame f;
   protocol::encode(p, version_, f.bytes);
-  if (client_max_packet_ != 0 && f.bytes.size() > client_max_packet_) {
+  if (const auto limit = client_max_packet(); limit != 0 && f.bytes.size() > limit) {
     // [MQTT-3.1.2-25] (and -3.2.2-19, -3.4.2-2, -3.9.2-1, ...): Reason String
     // and User Properties are what the server may leave out to stay within
     // the client's Maximum Packet Size.
@@ -215,7 +226,7 @@ std::chrono::milliseconds client_connection::idle_timeout() const {
 
 void client_connection::on_idle_timeout() {
   if (phase_ == phase::awaiting_connect || phase_ == phase::authenticating) {
-    spdlog::info("{}: no CONNECT in time, closing", sink_.peer());
+    spdlog::info("{}: no CONNECT in time, closing", peer());
     phase_ = phase::closing;
     outbox_->close(reason_code::keep_alive_timeout);
     return;

@@ -43,19 +43,26 @@ void outbox::append(std::vector<outbound_chunk>& to, std::size_t& bytes, session
   if (f.payload) tail += *f.payload;
 }
 
+std::vector<outbound_chunk>& outbox::ready_chunks() {
+  if (!chunks_) chunks_ = std::make_unique<std::vector<outbound_chunk>>();
+  return *chunks_;
+}
+
 void outbox::push(session::frame_list& frames) {
   if (frames.empty()) return;
   push_batch::flush_if_for(this);  // this thread's earlier QoS 0 packets go first
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
-  if (held_.empty()) {
-    for (auto& f : frames) append(chunks_, bytes_, std::move(f));
+  if (!has_held()) {
+    auto& to = ready_chunks();
+    for (auto& f : frames) append(to, bytes_, std::move(f));
     note_pending();
     sink_->wake();
     return;
   }
-  if (!held_.back().ready) held_.push_back(segment{0, true, {}});
-  for (auto& f : frames) append(held_.back().chunks, held_bytes_, std::move(f));
+  auto& held = held_->segments;
+  if (!held.back().ready) held.push_back(segment{0, true, {}});
+  for (auto& f : frames) append(held.back().chunks, held_->bytes, std::move(f));
   note_pending();
 }
 
@@ -63,50 +70,56 @@ void outbox::push(session::frame&& f) {
   push_batch::flush_if_for(this);
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
-  if (held_.empty()) {
-    append(chunks_, bytes_, std::move(f));
+  if (!has_held()) {
+    append(ready_chunks(), bytes_, std::move(f));
     note_pending();
     sink_->wake();
     return;
   }
-  if (!held_.back().ready) held_.push_back(segment{0, true, {}});
-  append(held_.back().chunks, held_bytes_, std::move(f));
+  auto& held = held_->segments;
+  if (!held.back().ready) held.push_back(segment{0, true, {}});
+  append(held.back().chunks, held_->bytes, std::move(f));
   note_pending();
 }
 
 std::uint64_t outbox::reserve() {
   push_batch::flush_if_for(this);
   std::lock_guard lock(mutex_);
-  held_.push_back(segment{++last_ticket_, false, {}});
-  return last_ticket_;
+  if (!held_) held_ = std::make_unique<held_queue>();
+  // Never 0 (a segment of pushed frames), even after wrapping.
+  if (++held_->last_ticket == 0) ++held_->last_ticket;
+  held_->segments.push_back(segment{held_->last_ticket, false, {}});
+  return held_->last_ticket;
 }
 
 bool outbox::release_ready() {
   bool moved = false;
-  while (!held_.empty() && held_.front().ready) {
-    for (auto& c : held_.front().chunks) {
+  auto& held = held_->segments;
+  while (!held.empty() && held.front().ready) {
+    for (auto& c : held.front().chunks) {
       const std::size_t n = c.bytes.size() + (c.payload ? c.payload->size() : 0);
-      held_bytes_ -= n;
+      held_->bytes -= n;
       bytes_ += n;
-      chunks_.push_back(std::move(c));
+      ready_chunks().push_back(std::move(c));
     }
-    moved = moved || !held_.front().chunks.empty();
-    held_.pop_front();
+    moved = moved || !held.front().chunks.empty();
+    held.pop_front();
   }
   return moved;
 }
 
 void outbox::fill(std::uint64_t ticket, session::frame_list& frames) {
   std::lock_guard lock(mutex_);
-  if (sink_ == nullptr) return;  // gone: held_ was cleared
-  auto it = std::find_if(held_.begin(), held_.end(), [&](const segment& s) { return s.ticket == ticket; });
-  if (it == held_.end() || it->ready) return;
+  if (sink_ == nullptr || !held_) return;  // gone: held_ was cleared
+  auto& held = held_->segments;
+  auto it = std::find_if(held.begin(), held.end(), [&](const segment& s) { return s.ticket == ticket; });
+  if (it == held.end() || it->ready) return;
   it->ready = true;
-  for (auto& f : frames) append(it->chunks, held_bytes_, std::move(f));
+  for (auto& f : frames) append(it->chunks, held_->bytes, std::move(f));
   const bool moved = release_ready();
   note_pending();
   if (moved) sink_->wake();
-  if (held_.empty() && close_pending_) {
+  if (held.empty() && close_pending_) {
     close_pending_ = false;
     sink_->close(close_why_);
   }
@@ -114,12 +127,16 @@ void outbox::fill(std::uint64_t ticket, session::frame_list& frames) {
 
 void outbox::drain(std::vector<outbound_chunk>& out) {
   std::lock_guard lock(mutex_);
+  if (!chunks_) return;
   if (out.empty()) {
-    out.swap(chunks_);
+    out.swap(*chunks_);
   } else {
-    for (auto& c : chunks_) out.push_back(std::move(c));
-    chunks_.clear();
+    for (auto& c : *chunks_) out.push_back(std::move(c));
+    chunks_->clear();
   }
+  // An idle connection keeps no empty vector; a busy one keeps the storage
+  // it swapped in, so that the next burst does not allocate.
+  if (chunks_->capacity() == 0) chunks_.reset();
   bytes_ = 0;
   note_pending();
 }
@@ -135,7 +152,7 @@ void outbox::close(protocol::reason_code why) {
   if (sink_ == nullptr || closing_) return;
   closing_ = true;
   close_why_ = close_reason_of(why);
-  if (!held_.empty()) {
+  if (has_held()) {
     close_pending_ = true;  // what was reserved before the close still goes out
     return;
   }
@@ -145,16 +162,15 @@ void outbox::close(protocol::reason_code why) {
 void outbox::detach_sink() {
   std::lock_guard lock(mutex_);
   sink_ = nullptr;
-  chunks_.clear();
-  held_.clear();
+  chunks_.reset();
+  held_.reset();
   bytes_ = 0;
-  held_bytes_ = 0;
   note_pending();
 }
 
 std::size_t outbox::pending_bytes() const noexcept { return pending_.load(std::memory_order_relaxed); }
 
-void outbox::note_pending() noexcept { pending_.store(bytes_ + held_bytes_, std::memory_order_relaxed); }
+void outbox::note_pending() noexcept { pending_.store(bytes_ + held_bytes(), std::memory_order_relaxed); }
 
 close_reason close_reason_of(protocol::reason_code code) noexcept {
   using protocol::reason_code;

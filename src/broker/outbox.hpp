@@ -17,13 +17,15 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <memory>
+#include <string_view>
 #include <vector>
 
 #include "base/small_mutex.hpp"
 #include "broker/client_port.hpp"
 #include "protocol/reason_code.hpp"
 #include "session/frame.hpp"
-#include "session/lazy_deque.hpp"
 
 namespace gridmq::broker {
 
@@ -59,6 +61,10 @@ class outbox {
   // Bytes queued and not yet drained; read without the lock (a QoS 0
   // delivery checks it per message), so a moment old.
   std::size_t pending_bytes() const noexcept;
+  // The peer's name for log lines ("" once the sink is detached). Only on
+  // the connection's worker, which is the one that detaches the sink, so
+  // the read needs no lock.
+  std::string_view peer() const noexcept { return sink_ != nullptr ? sink_->peer() : std::string_view{}; }
 
  private:
   // A reserved place (ticket != 0) or frames pushed behind one (ticket 0).
@@ -67,19 +73,32 @@ class outbox {
     bool ready = false;
     std::vector<outbound_chunk> chunks;
   };
+  // What waits behind the first unfilled reservation. On the heap, created
+  // by the first reserve(): only connections that wait for store commits
+  // ever have one. Tickets are unique among the segments alive.
+  struct held_queue {
+    std::deque<segment> segments;
+    std::uint64_t last_ticket = 0;
+    std::size_t bytes = 0;
+  };
   static void append(std::vector<outbound_chunk>& to, std::size_t& bytes, session::frame&& f);
+  bool has_held() const noexcept { return held_ && !held_->segments.empty(); }
+  std::size_t held_bytes() const noexcept { return held_ ? held_->bytes : 0; }
+  // chunks_, created if needed (lock held).
+  std::vector<outbound_chunk>& ready_chunks();
   // Moves the filled segments at the front of held_ to chunks_ (lock held);
   // true if anything became ready to drain.
   bool release_ready();
   // Publishes bytes_ + held_bytes_ for pending_bytes() (lock held).
   void note_pending() noexcept;
 
+  // An idle connection's outbox holds only pointers and counters (48 B):
+  // the queues are created on first use. chunks_ is given back when a drain
+  // leaves it without storage (the transport swapped in an empty vector).
   connection_sink* sink_;  // null after detach_sink()
-  std::vector<outbound_chunk> chunks_;  // ready to drain
-  session::lazy_deque<segment> held_;  // waiting for the first reservation; no allocation while empty
-  std::uint64_t last_ticket_ = 0;
-  std::size_t bytes_ = 0;       // in chunks_
-  std::size_t held_bytes_ = 0;  // in held_
+  std::unique_ptr<std::vector<outbound_chunk>> chunks_;  // ready to drain; null: none
+  std::unique_ptr<held_queue> held_;                       // null: no reservation made yet
+  std::size_t bytes_ = 0;  // in chunks_
   std::atomic<std::size_t> pending_{0};
   // The lock and the flags last, together: one word (base/small_mutex.hpp).
   mutable small_mutex mutex_;

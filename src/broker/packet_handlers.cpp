@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "broker/client_connection.hpp"
+#include "broker/frame_scratch.hpp"
 #include "protocol/validate.hpp"
 #include "topic/matches.hpp"
 #include "topic/validation.hpp"
@@ -33,17 +34,17 @@ bool client_connection::resolve_topic_alias(protocol::publish_in& p) {
     return false;
   }
   if (!p.topic.empty()) {
-    auto& aliases = topic_aliases_.mut();
+    auto& aliases = more().topic_aliases;
     if (alias >= aliases.size()) aliases.resize(alias + 1u);
     aliases[alias].assign(p.topic);
     return true;
   }
-  const auto& aliases = topic_aliases_.get();
-  if (alias >= aliases.size() || aliases[alias].empty()) {
+  const auto* known = extras_ ? &extras_->topic_aliases : nullptr;
+  if (known == nullptr || alias >= known->size() || (*known)[alias].empty()) {
     fail(reason_code::protocol_error, "[MQTT-3.3.2-8] unknown topic alias");
     return false;
   }
-  p.topic = aliases[alias];
+  p.topic = (*known)[alias];
   return true;
 }
 
@@ -62,7 +63,7 @@ void client_connection::reject_publish(const protocol::publish_in& p, reason_cod
   // v5 QoS 1/2: a negative acknowledgement, the connection stays. QoS 0 and
   // 3.1.1 have no way to say no but closing.
   if (version_ != protocol_version::v5 || p.qos_level == qos::at_most_once) return fail(code, why);
-  spdlog::debug("client '{}': PUBLISH to '{}' refused: {}", client_id_, p.topic, why);
+  spdlog::debug("client '{}': PUBLISH to '{}' refused: {}", client_id(), p.topic, why);
   protocol::properties props;
   if (problem_info_) props.reason_string = std::string(why);
   if (p.qos_level == qos::at_least_once) {
@@ -72,7 +73,7 @@ void client_connection::reject_publish(const protocol::publish_in& p, reason_cod
   }
 }
 
-void client_connection::handle_publish(protocol::publish_in& p) {
+void client_connection::handle_publish(protocol::publish_in& p, time_point now) {
   const auto& opt = broker_.options();
   if (!p.props.subscription_identifiers.empty()) {
     return fail(reason_code::protocol_error, "[MQTT-3.3.4-6] PUBLISH from a client with a Subscription Identifier");
@@ -94,7 +95,7 @@ void client_connection::handle_publish(protocol::publish_in& p) {
       !protocol::is_valid_mqtt_utf8(p.payload)) {
     return reject_publish(p, reason_code::payload_format_invalid, "[MQTT-3.3.2-4] payload is not UTF-8");
   }
-  if (policy_ && !policy_->may_publish(p.topic)) return deny_publish(p);
+  if (const auto* pol = policy(); pol != nullptr && !pol->may_publish(p.topic)) return deny_publish(p);
   auto packet_id = p.packet_id;
   auto level = p.qos_level;
   auto& persist = broker_.persist();
@@ -133,7 +134,6 @@ void client_connection::handle_publish(protocol::publish_in& p) {
       return;
     }
   }
-  const auto now = now_;
   auto m = session::make_message(std::move(p), slot_->id, now, persist.next_message_id());
   if (m->retain) {
     if (broker_.retained().store(m) == retained_store::store_result::full) {
@@ -150,7 +150,8 @@ void client_connection::handle_publish(protocol::publish_in& p) {
     }
     persisted = persisted || persist.enabled();
   }
-  auto routed = broker_.route(m, now, frames_);
+  frame_scratch frames;
+  auto routed = broker_.route(m, now, frames.list());
   if (level == qos::at_most_once) return;
   persisted = persisted || routed.persisted;
   // v5: 0x10 tells the publisher nobody received it; still a success.
@@ -165,30 +166,30 @@ void client_connection::handle_publish(protocol::publish_in& p) {
   }
 }
 
-void client_connection::handle_puback(const protocol::puback& p) {
+void client_connection::handle_puback(const protocol::puback& p, time_point now) {
   if (protocol::is_error(p.code)) {
     // Event Grid closes the connection here; gridmq logs, counts and goes on.
     broker_stats::add(broker_.stats().client_puback_failures);
-    spdlog::info("client '{}': PUBACK {} with {}", client_id_, p.packet_id, protocol::to_string(p.code));
+    spdlog::info("client '{}': PUBACK {} with {}", client_id(), p.packet_id, protocol::to_string(p.code));
   }
-  frames_.clear();
+  frame_scratch frames;
   std::lock_guard lock(slot_->mutex);
-  slot_->state.on_puback(p.packet_id, now_, frames_);
-  broker_.persist().flush_journal(*slot_, frames_, outbox_);
+  slot_->state.on_puback(p.packet_id, now, frames.list());
+  broker_.persist().flush_journal(*slot_, frames.list(), outbox_);
   acks_deferred_ = true;
 }
 
-void client_connection::handle_pubrec(const protocol::pubrec& p) {
+void client_connection::handle_pubrec(const protocol::pubrec& p, time_point now) {
   if (protocol::is_error(p.code)) broker_stats::add(broker_.stats().client_puback_failures);
-  frames_.clear();
+  frame_scratch frames;
   std::lock_guard lock(slot_->mutex);
-  if (!slot_->state.on_pubrec(p.packet_id, p.code, now_, frames_) && !protocol::is_error(p.code)) {
+  if (!slot_->state.on_pubrec(p.packet_id, p.code, now, frames.list()) && !protocol::is_error(p.code)) {
     send(protocol::pubrel{p.packet_id, reason_code::packet_identifier_not_found, {}});
     return;
   }
   // The PUBREL waits until the entry is durable as released: after a crash
   // the PUBLISH must not be sent again once a PUBREL was ([MQTT-4.3.3-4]).
-  broker_.persist().flush_journal(*slot_, frames_, outbox_);
+  broker_.persist().flush_journal(*slot_, frames.list(), outbox_);
 }
 
 void client_connection::handle_pubrel(const protocol::pubrel& p) {
@@ -206,11 +207,11 @@ void client_connection::handle_pubrel(const protocol::pubrel& p) {
         protocol::pubcomp{p.packet_id, known ? reason_code::success : reason_code::packet_identifier_not_found, {}});
 }
 
-void client_connection::handle_pubcomp(const protocol::pubcomp& p) {
-  frames_.clear();
+void client_connection::handle_pubcomp(const protocol::pubcomp& p, time_point now) {
+  frame_scratch frames;
   std::lock_guard lock(slot_->mutex);
-  slot_->state.on_pubcomp(p.packet_id, now_, frames_);
-  broker_.persist().flush_journal(*slot_, frames_, outbox_);
+  slot_->state.on_pubcomp(p.packet_id, now, frames.list());
+  broker_.persist().flush_journal(*slot_, frames.list(), outbox_);
   acks_deferred_ = true;
 }
 
@@ -231,7 +232,7 @@ reason_code client_connection::check_subscription(const protocol::subscription_r
   if (has_identifier && !opt.subscription_identifier_available) {
     return reason_code::subscription_identifiers_not_supported;
   }
-  if (policy_ && !policy_->may_subscribe(req.filter)) return reason_code::not_authorized;  // authorizer.hpp
+  if (const auto* pol = policy(); pol != nullptr && !pol->may_subscribe(req.filter)) return reason_code::not_authorized;  // authorizer.hpp
   if (slot_->subscriptions.get().count(req.filter) == 0) {
     if (count >= opt.max_subscriptions_per_session) return reason_code::quota_exceeded;
     ++count;
@@ -266,7 +267,7 @@ void client_connection::handle_subscribe(protocol::subscribe&& s) {
     }
     if (verdict != reason_code::success) {
       // [MQTT-3.8.4-6]/[MQTT-3.9.3-2] a failure code for this filter only.
-      spdlog::debug("client '{}': SUBSCRIBE '{}' refused: {}", client_id_, req.filter, protocol::to_string(verdict));
+      spdlog::debug("client '{}': SUBSCRIBE '{}' refused: {}", client_id(), req.filter, protocol::to_string(verdict));
       ack.codes.push_back(v5 ? verdict : reason_code::unspecified_error);
       if (v5 && problem_info_ && !ack.props.reason_string) {
         ack.props.reason_string = std::string(protocol::to_string(verdict)) + ": " + req.filter;

@@ -103,6 +103,68 @@ TEST(Outbox, CoalescingKeepsOrderBehindAReservation) {
   EXPECT_EQ(flatten(drained(o)), expected_text(1, 4));
 }
 
+// The queues are created on first use (an idle connection holds none); the
+// counters and the order must not notice.
+TEST(Outbox, ReservationsFilledOutOfOrderLeaveInReservationOrder) {
+  counting_sink sink;
+  outbox o(sink);
+  const auto first = o.reserve();
+  const auto second = o.reserve();
+  EXPECT_NE(first, 0u);
+  EXPECT_NE(first, second);
+  o.push(small_frame(2));
+  session::frame_list two{small_frame(1)};
+  o.fill(second, two);
+  EXPECT_TRUE(drained(o).empty());  // both wait for the first reservation
+  EXPECT_EQ(o.pending_bytes(), expected_text(1, 3).size());
+  session::frame_list one{small_frame(0)};
+  o.fill(first, one);
+  EXPECT_EQ(flatten(drained(o)), expected_text(0, 3));
+  EXPECT_EQ(o.pending_bytes(), 0u);
+}
+
+TEST(Outbox, DrainingNothingLeavesTheOutputAlone) {
+  counting_sink sink;
+  outbox o(sink);
+  std::vector<outbound_chunk> out;
+  out.push_back(outbound_chunk{"kept", nullptr});
+  o.drain(out);
+  ASSERT_EQ(out.size(), 1u);
+  o.push(small_frame(0));
+  EXPECT_EQ(o.pending_bytes(), expected_text(0, 1).size());
+  o.drain(out);  // appended behind what the transport holds
+  EXPECT_EQ(flatten(out), "kept" + expected_text(0, 1));
+  EXPECT_EQ(o.pending_bytes(), 0u);
+  o.push(small_frame(1));  // the queue given back when emptied is made again
+  EXPECT_EQ(flatten(drained(o)), expected_text(1, 2));
+}
+
+TEST(Outbox, CloseWaitsForEarlierReservations) {
+  counting_sink sink;
+  outbox o(sink);
+  const auto ticket = o.reserve();
+  o.close();
+  EXPECT_EQ(sink.closes, 0);
+  session::frame_list ack{small_frame(0)};
+  o.fill(ticket, ack);
+  EXPECT_EQ(sink.closes, 1);
+  EXPECT_EQ(flatten(drained(o)), expected_text(0, 1));
+}
+
+TEST(Outbox, NothingIsKeptAfterTheSinkIsDetached) {
+  counting_sink sink;
+  outbox o(sink);
+  const auto ticket = o.reserve();
+  o.push(small_frame(1));
+  o.detach_sink();
+  EXPECT_EQ(o.pending_bytes(), 0u);
+  EXPECT_EQ(o.peer(), "");
+  session::frame_list late{small_frame(0)};
+  o.fill(ticket, late);  // the store's callback after the connection went
+  o.push(small_frame(2));
+  EXPECT_TRUE(drained(o).empty());
+}
+
 TEST(PushBatch, OutsideABatchPushesAtOnce) {
   counting_sink sink;
   auto o = std::make_shared<outbox>(sink);
