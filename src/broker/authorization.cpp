@@ -20,7 +20,7 @@ bool client_connection::admit(const protocol::connect& c, std::string& authentic
   auto* authz = broker_.authz();
   if (authz == nullptr) return true;
   // Read before admitting: a change of rules during admit() is seen later.
-  authz_seen_ = broker_.authorization_generation();
+  more().authz_seen = broker_.authorization_generation();
   auto a = authz->admit(identity{c.client_id, c.username, certificate()});
   if (a.code != reason_code::success) {
     refuse_connect(a.code, a.why, c.client_id);
@@ -50,7 +50,7 @@ bool client_connection::admit(const protocol::connect& c, std::string& authentic
 // permission needs no disconnect: the next PUBLISH meets the new policy.
 void client_connection::recheck_authorization() {
   auto* authz = broker_.authz();
-  authz_seen_ = broker_.authorization_generation();
+  more().authz_seen = broker_.authorization_generation();
   if (authz == nullptr || !slot_) return;
   const std::optional<std::string> username = extras_ ? extras_->username : std::nullopt;
   auto a = authz->admit(identity{client_id(), username, certificate()});

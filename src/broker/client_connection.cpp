@@ -10,7 +10,7 @@ using protocol::reason_code;
 
 // Every connected client pays for these two (the class comments say why
 // each field is there); a new member should find a home in `extras` first.
-static_assert(sizeof(void*) != 8 || sizeof(client_connection) <= 80, "client_connection grew past 80 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(client_connection) <= 64, "client_connection grew past 64 bytes");
 static_assert(sizeof(void*) != 8 || sizeof(outbox) <= 48, "outbox grew past 48 bytes");
 
 client_connection::client_connection(broker_state& broker, connection_sink& sink, client_info info)
@@ -179,7 +179,7 @@ void client_connection::release_session() {
   // broker decides to close, not when the peer gets round to closing its
   // socket: the transport may wait for that to flush the DISCONNECT.
   if (!slot_) return;
-  broker_.on_disconnected(slot_, generation_, will_on_close_);
+  broker_.on_disconnected(slot_, generation(), will_on_close_);
   slot_.reset();
 }
 

@@ -7,12 +7,13 @@
 // connection's worker; what other workers see of it is its outbox.
 //
 // Memory: one per connected client, so an idle client pays for what it
-// needs only (80 B here, 48 B + 16 B in its outbox): the ClientId is the
+// needs only (64 B here, 48 B + 16 B in its outbox): the ClientId is the
 // session's, the sink is the outbox's, the time of a read batch and the
 // scratch frame list live on the stack and the worker (frame_scratch.hpp),
 // and what few clients use (topic aliases, enhanced authentication, an
 // authorization policy, a certificate, a Maximum Packet Size) sits behind
-// one pointer, allocated by the first of them.
+// one pointer, allocated by the first of them (with an authorizer, every
+// client has it). The attachment generation is the outbox's address.
 #pragma once
 
 #include <chrono>
@@ -72,7 +73,10 @@ class client_connection final : public client_port {
   // (rules changed since they were made); returns their filters.
   std::vector<std::string> remove_unpermitted_subscriptions();
   void check_authorization_current() {
-    if (phase_ == phase::connected && authz_seen_ != broker_.authorization_generation()) recheck_authorization();
+    // Only a connection admitted by an authorizer has a generation to compare.
+    if (phase_ == phase::connected && extras_ && extras_->authz_seen != broker_.authorization_generation()) {
+      recheck_authorization();
+    }
   }
   void deny_publish(const protocol::publish_in& p);
   // Keeps `p` (null: everything permitted) without allocating for a null one.
@@ -124,6 +128,8 @@ class client_connection final : public client_port {
     // transport's) and, with an authorizer, the CONNECT's Username.
     std::shared_ptr<const client_certificate> certificate;
     std::optional<std::string> username;
+    // The authorization generation admit() last saw; set with an authorizer.
+    std::uint64_t authz_seen = 0;
     std::uint32_t client_max_packet = 0;  // the client's Maximum Packet Size, 0 = none
   };
   extras& more() {
@@ -139,15 +145,18 @@ class client_connection final : public client_port {
   // The session's ClientId once connected; during CONNECT with enhanced
   // authentication, the parked CONNECT's; empty before.
   std::string_view client_id() const noexcept;
+  // Which connection the session is attached to (session_slot::
+  // link_generation): this connection's outbox address, unique among live
+  // connections, since a connection keeps its outbox until it has released
+  // its session (release_session() runs before it is destroyed).
+  std::uint64_t generation() const noexcept { return reinterpret_cast<std::uintptr_t>(outbox_.get()); }
   // Names the peer in log lines (the outbox holds the transport's sink).
   std::string_view peer() const noexcept { return outbox_->peer(); }
 
   broker_state& broker_;
   std::shared_ptr<outbox> outbox_;
   slot_ptr slot_;
-  std::uint64_t generation_ = 0;
   std::unique_ptr<extras> extras_;
-  std::uint64_t authz_seen_ = 0;
   std::uint16_t keep_alive_ = 0;
   phase phase_ = phase::awaiting_connect;
   protocol::protocol_version version_ = protocol::protocol_version::v311;

@@ -154,11 +154,10 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
   link.receive_maximum = c.props.receive_maximum.value_or(65535);
   link.maximum_packet_size = c.props.maximum_packet_size.value_or(0);
   link.topic_alias_maximum = c.props.topic_alias_maximum.value_or(0);
-  generation_ = broker_.next_generation();
 
   auto attach = [&](session_slot& s, bool present, session::frame_list& frames) {
     s.link = outbox_;
-    s.link_generation = generation_;
+    s.link_generation = generation();
     s.version = version_;
     s.connected = true;
     s.will = std::move(c.will_message);
