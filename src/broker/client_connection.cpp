@@ -11,7 +11,7 @@ using protocol::reason_code;
 // Every connected client pays for these two (the class comments say why
 // each field is there); a new member should find a home in `extras` first.
 static_assert(sizeof(void*) != 8 || sizeof(client_connection) <= 64, "client_connection grew past 64 bytes");
-static_assert(sizeof(void*) != 8 || sizeof(outbox) <= 48, "outbox grew past 48 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(outbox) <= 32, "outbox grew past 32 bytes");
 
 client_connection::client_connection(broker_state& broker, connection_sink& sink, client_info info)
     : broker_(broker), outbox_(std::make_shared<outbox>(sink)) {

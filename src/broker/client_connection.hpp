@@ -7,7 +7,7 @@
 // connection's worker; what other workers see of it is its outbox.
 //
 // Memory: one per connected client, so an idle client pays for what it
-// needs only (64 B here, 48 B + 16 B in its outbox): the ClientId is the
+// needs only (64 B here, 32 B + 16 B in its outbox): the ClientId is the
 // session's, the sink is the outbox's, the time of a read batch and the
 // scratch frame list live on the stack and the worker (frame_scratch.hpp),
 // and what few clients use (topic aliases, enhanced authentication, an

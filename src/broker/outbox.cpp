@@ -43,9 +43,19 @@ void outbox::append(std::vector<outbound_chunk>& to, std::size_t& bytes, session
   if (f.payload) tail += *f.payload;
 }
 
-std::vector<outbound_chunk>& outbox::ready_chunks() {
-  if (!chunks_) chunks_ = std::make_unique<std::vector<outbound_chunk>>();
-  return *chunks_;
+outbox::queues& outbox::q() {
+  if (!q_) q_ = std::make_unique<queues>();
+  return *q_;
+}
+
+void outbox::enqueue(session::frame&& f) {
+  auto& q = this->q();
+  if (!q.has_held()) {
+    append(q.ready, q.ready_bytes, std::move(f));
+    return;
+  }
+  if (!q.held->back().ready) q.held->push_back(segment{0, true, {}});
+  append(q.held->back().chunks, q.held_bytes, std::move(f));
 }
 
 void outbox::push(session::frame_list& frames) {
@@ -53,54 +63,43 @@ void outbox::push(session::frame_list& frames) {
   push_batch::flush_if_for(this);  // this thread's earlier QoS 0 packets go first
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
-  if (!has_held()) {
-    auto& to = ready_chunks();
-    for (auto& f : frames) append(to, bytes_, std::move(f));
-    note_pending();
-    sink_->wake();
-    return;
-  }
-  auto& held = held_->segments;
-  if (!held.back().ready) held.push_back(segment{0, true, {}});
-  for (auto& f : frames) append(held.back().chunks, held_->bytes, std::move(f));
+  const bool wake = !has_held();  // frames behind a reservation wait for its fill
+  for (auto& f : frames) enqueue(std::move(f));
   note_pending();
+  if (wake) sink_->wake();
 }
 
 void outbox::push(session::frame&& f) {
   push_batch::flush_if_for(this);
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
-  if (!has_held()) {
-    append(ready_chunks(), bytes_, std::move(f));
-    note_pending();
-    sink_->wake();
-    return;
-  }
-  auto& held = held_->segments;
-  if (!held.back().ready) held.push_back(segment{0, true, {}});
-  append(held.back().chunks, held_->bytes, std::move(f));
+  const bool wake = !has_held();
+  enqueue(std::move(f));
   note_pending();
+  if (wake) sink_->wake();
 }
 
 std::uint64_t outbox::reserve() {
   push_batch::flush_if_for(this);
   std::lock_guard lock(mutex_);
-  if (!held_) held_ = std::make_unique<held_queue>();
+  auto& q = this->q();
+  if (!q.held) q.held = std::make_unique<std::deque<segment>>();
   // Never 0 (a segment of pushed frames), even after wrapping.
-  if (++held_->last_ticket == 0) ++held_->last_ticket;
-  held_->segments.push_back(segment{held_->last_ticket, false, {}});
-  return held_->last_ticket;
+  if (++q.last_ticket == 0) ++q.last_ticket;
+  q.held->push_back(segment{q.last_ticket, false, {}});
+  return q.last_ticket;
 }
 
 bool outbox::release_ready() {
   bool moved = false;
-  auto& held = held_->segments;
+  auto& q = *q_;
+  auto& held = *q.held;
   while (!held.empty() && held.front().ready) {
     for (auto& c : held.front().chunks) {
       const std::size_t n = c.bytes.size() + (c.payload ? c.payload->size() : 0);
-      held_->bytes -= n;
-      bytes_ += n;
-      ready_chunks().push_back(std::move(c));
+      q.held_bytes -= n;
+      q.ready_bytes += n;
+      q.ready.push_back(std::move(c));
     }
     moved = moved || !held.front().chunks.empty();
     held.pop_front();
@@ -110,12 +109,12 @@ bool outbox::release_ready() {
 
 void outbox::fill(std::uint64_t ticket, session::frame_list& frames) {
   std::lock_guard lock(mutex_);
-  if (sink_ == nullptr || !held_) return;  // gone: held_ was cleared
-  auto& held = held_->segments;
+  if (sink_ == nullptr || !has_held()) return;  // gone: the queues were dropped
+  auto& held = *q_->held;
   auto it = std::find_if(held.begin(), held.end(), [&](const segment& s) { return s.ticket == ticket; });
   if (it == held.end() || it->ready) return;
   it->ready = true;
-  for (auto& f : frames) append(it->chunks, held_->bytes, std::move(f));
+  for (auto& f : frames) append(it->chunks, q_->held_bytes, std::move(f));
   const bool moved = release_ready();
   note_pending();
   if (moved) sink_->wake();
@@ -127,17 +126,19 @@ void outbox::fill(std::uint64_t ticket, session::frame_list& frames) {
 
 void outbox::drain(std::vector<outbound_chunk>& out) {
   std::lock_guard lock(mutex_);
-  if (!chunks_) return;
+  if (!q_) return;
+  auto& q = *q_;
   if (out.empty()) {
-    out.swap(*chunks_);
+    out.swap(q.ready);
   } else {
-    for (auto& c : *chunks_) out.push_back(std::move(c));
-    chunks_->clear();
+    for (auto& c : q.ready) out.push_back(std::move(c));
+    q.ready.clear();
   }
-  // An idle connection keeps no empty vector; a busy one keeps the storage
-  // it swapped in, so that the next burst does not allocate.
-  if (chunks_->capacity() == 0) chunks_.reset();
-  bytes_ = 0;
+  q.ready_bytes = 0;
+  // An idle connection keeps nothing; a busy one keeps the storage it
+  // swapped in and its reservation queue, so the next burst does not
+  // allocate.
+  if (q.ready.capacity() == 0 && !q.held) q_.reset();
   note_pending();
 }
 
@@ -162,15 +163,13 @@ void outbox::close(protocol::reason_code why) {
 void outbox::detach_sink() {
   std::lock_guard lock(mutex_);
   sink_ = nullptr;
-  chunks_.reset();
-  held_.reset();
-  bytes_ = 0;
+  q_.reset();
   note_pending();
 }
 
 std::size_t outbox::pending_bytes() const noexcept { return pending_.load(std::memory_order_relaxed); }
 
-void outbox::note_pending() noexcept { pending_.store(bytes_ + held_bytes(), std::memory_order_relaxed); }
+void outbox::note_pending() noexcept { pending_.store(q_ ? q_->ready_bytes + q_->held_bytes : 0, std::memory_order_relaxed); }
 
 close_reason close_reason_of(protocol::reason_code code) noexcept {
   using protocol::reason_code;

@@ -73,37 +73,41 @@ class outbox {
     bool ready = false;
     std::vector<outbound_chunk> chunks;
   };
-  // What waits behind the first unfilled reservation. On the heap, created
-  // by the first reserve(): only connections that wait for store commits
-  // ever have one. Tickets are unique among the segments alive.
-  struct held_queue {
-    std::deque<segment> segments;
+  // Everything queued, on the heap while anything is: an idle connection's
+  // outbox is pointers, a counter and the lock (32 B). Given back by the
+  // drain that leaves it holding no storage (the transport swapped in an
+  // empty vector) and no reservation queue; kept otherwise, so that a busy
+  // connection does not allocate per burst.
+  struct queues {
+    std::vector<outbound_chunk> ready;  // may go out now
+    std::size_t ready_bytes = 0;
+    // Segments from the first unfilled reservation on; created by the
+    // first reserve() (only connections that wait for store commits have
+    // one) and kept. Tickets are unique among the segments alive.
+    std::unique_ptr<std::deque<segment>> held;
+    std::size_t held_bytes = 0;
     std::uint64_t last_ticket = 0;
-    std::size_t bytes = 0;
+    bool has_held() const noexcept { return held && !held->empty(); }
   };
   static void append(std::vector<outbound_chunk>& to, std::size_t& bytes, session::frame&& f);
-  bool has_held() const noexcept { return held_ && !held_->segments.empty(); }
-  std::size_t held_bytes() const noexcept { return held_ ? held_->bytes : 0; }
-  // chunks_, created if needed (lock held).
-  std::vector<outbound_chunk>& ready_chunks();
-  // Moves the filled segments at the front of held_ to chunks_ (lock held);
-  // true if anything became ready to drain.
+  bool has_held() const noexcept { return q_ && q_->has_held(); }
+  // q_, created if needed (lock held).
+  queues& q();
+  // Puts `f` in the ready list, or behind the held segments (lock held).
+  void enqueue(session::frame&& f);
+  // Moves the filled segments at the front of the held queue to the ready
+  // list (lock held); true if anything became ready to drain.
   bool release_ready();
-  // Publishes bytes_ + held_bytes_ for pending_bytes() (lock held).
+  // Publishes the queued bytes for pending_bytes() (lock held).
   void note_pending() noexcept;
 
-  // An idle connection's outbox holds only pointers and counters (48 B):
-  // the queues are created on first use. chunks_ is given back when a drain
-  // leaves it without storage (the transport swapped in an empty vector).
   connection_sink* sink_;  // null after detach_sink()
-  std::unique_ptr<std::vector<outbound_chunk>> chunks_;  // ready to drain; null: none
-  std::unique_ptr<held_queue> held_;                       // null: no reservation made yet
-  std::size_t bytes_ = 0;  // in chunks_
+  std::unique_ptr<queues> q_;  // null: nothing queued, nothing reserved
   std::atomic<std::size_t> pending_{0};
   // The lock and the flags last, together: one word (base/small_mutex.hpp).
   mutable small_mutex mutex_;
   bool closing_ = false;       // no more pushes
-  bool close_pending_ = false;  // close the sink when held_ empties
+  bool close_pending_ = false;  // close the sink when the held segments are gone
   close_reason close_why_ = close_reason::normal;
 };
 
