@@ -20,46 +20,45 @@ fd_poller::fd_poller(asio::io_context& ctx)
 
 fd_poller::~fd_poller() = default;
 
-bool fd_poller::add(int fd, std::shared_ptr<fd_watcher> w, error_code& ec) {
-  if (shut_down_ || !w || w->poller_slot_ != fd_watcher::no_slot) {
+bool fd_poller::add(int fd, fd_watcher& w, error_code& ec) {
+  if (shut_down_ || w.poller_slot_ != fd_watcher::no_slot) {
     ec = asio::error::bad_descriptor;
     return false;
   }
   watchers_.push_back(nullptr);  // may throw: before the kernel knows the fd
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  ev.data.ptr = w.get();
+  ev.data.ptr = &w;
   if (::epoll_ctl(inner_->native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) {
     ec = error_code(errno, asio::error::get_system_category());
     watchers_.pop_back();
     return false;
   }
-  w->poller_slot_ = static_cast<std::uint32_t>(watchers_.size() - 1);
-  watchers_.back() = std::move(w);
+  w.poller_slot_ = static_cast<std::uint32_t>(watchers_.size() - 1);
+  watchers_.back() = &w;
   if (!waiting_) wait();
   return true;
 }
 
 void fd_poller::remove(int fd, fd_watcher& w) noexcept {
   const std::uint32_t slot = w.poller_slot_;
-  if (slot == fd_watcher::no_slot || slot >= watchers_.size() || watchers_[slot].get() != &w) return;
+  if (slot == fd_watcher::no_slot || slot >= watchers_.size() || watchers_[slot] != &w) return;
   // Before the fd is closed: a closed fd leaves the set by itself only if
   // no other descriptor shares its file.
   epoll_event ignored{};
   (void)::epoll_ctl(inner_->native_handle(), EPOLL_CTL_DEL, fd, &ignored);
   w.poller_slot_ = fd_watcher::no_slot;
-  std::shared_ptr<fd_watcher> gone = std::move(watchers_[slot]);
   if (slot + 1 != watchers_.size()) {
-    watchers_[slot] = std::move(watchers_.back());
+    watchers_[slot] = watchers_.back();
     watchers_[slot]->poller_slot_ = slot;
   }
   watchers_.pop_back();
   // The caller is usually `w` itself, and a batch being dispatched may still
-  // name it: release it once the running handler has returned.
+  // name it: let go of it once the running handler has returned.
   try {
-    retired_.push_back(std::move(gone));
+    retired_.push_back(&w);
   } catch (...) {
-    return;  // out of memory: `gone` is released here, as before this poller existed
+    return;  // out of memory: the poller's hold on `w` is leaked, never freed early
   }
   if (release_posted_) return;
   try {
@@ -72,9 +71,10 @@ void fd_poller::remove(int fd, fd_watcher& w) noexcept {
 
 void fd_poller::release_retired() noexcept {
   release_posted_ = false;
-  // Destructors may remove more: swap first.
-  std::vector<std::shared_ptr<fd_watcher>> done;
+  // on_unwatched() may end a watcher whose destructor removes more: swap first.
+  std::vector<fd_watcher*> done;
   done.swap(retired_);
+  for (fd_watcher* w : done) w->on_unwatched();
   done.clear();
   if (retired_.empty()) retired_.swap(done);  // keep the capacity
 }
@@ -120,11 +120,11 @@ void fd_poller::shutdown() {
   shut_down_ = true;
   // The context is going away with its handlers unrun: drop the watchers
   // here so their destructors run while the other services still exist.
-  std::vector<std::shared_ptr<fd_watcher>> live;
+  std::vector<fd_watcher*> live;
   live.swap(watchers_);
-  for (auto& w : live) w->poller_slot_ = fd_watcher::no_slot;
-  live.clear();
-  retired_.clear();
+  for (fd_watcher* w : live) w->poller_slot_ = fd_watcher::no_slot;
+  for (fd_watcher* w : live) w->on_unwatched();
+  release_retired();
   inner_.reset();  // closes the epoll fd while its reactor still exists
 }
 

@@ -14,12 +14,13 @@
 // calls each watcher's on_ready(); a full batch posts a continuation
 // instead of waiting, so other handlers get their turn.
 //
-// Lifetime: the poller owns its watchers (shared_ptr) from add() until
-// remove(); a removed watcher is released by a posted handler, so an event
-// later in the same batch still finds it alive (it then sees itself removed
-// and is skipped). When the worker's context shuts down, the poller drops
-// every watcher still registered: their destructors run (and keep their own
-// promises, e.g. the broker's on_closed()).
+// Lifetime: a watcher is held (it counts one reference for the poller)
+// from a successful add() until the poller calls its on_unwatched(): after
+// remove(), from a posted handler, so an event later in the same batch still
+// finds it alive (it then sees itself removed and is skipped); or when the
+// worker's context shuts down, for every watcher still registered (which
+// then keeps its own promises, e.g. the broker's on_closed()). The table
+// holds one pointer per watcher.
 //
 // Threads: an Asio service of the worker's io_context; every member is
 // called on the worker's one thread.
@@ -46,6 +47,8 @@ class fd_watcher {
   // `events`: the EPOLLIN / EPOLLOUT / EPOLLRDHUP / EPOLLHUP / EPOLLERR bits
   // of one edge. Edge-triggered: the next call comes only after a change.
   virtual void on_ready(std::uint32_t events) = 0;
+  // The poller lets go of the watcher: once per successful add().
+  virtual void on_unwatched() noexcept = 0;
 
  protected:
   fd_watcher() = default;
@@ -70,11 +73,13 @@ class fd_poller final : public asio::execution_context::service {
   ~fd_poller() override;
 
   // Registers `fd` (non-blocking) edge-triggered for input, output and the
-  // peer's half-close; `w` is kept alive and called until remove(). False,
-  // with errno's code in `ec`, if the kernel refused.
-  bool add(int fd, std::shared_ptr<fd_watcher> w, error_code& ec);
-  // Unregisters `fd` (call before closing it) and releases `w` after the
-  // running handler returns. Does nothing for a watcher not registered.
+  // peer's half-close; `w` is called until remove(), and w.on_unwatched()
+  // once after it. False, with errno's code in `ec`, if the kernel refused
+  // (then no on_unwatched() follows).
+  bool add(int fd, fd_watcher& w, error_code& ec);
+  // Unregisters `fd` (call before closing it) and calls w.on_unwatched()
+  // after the running handler returns. Does nothing for a watcher not
+  // registered.
   void remove(int fd, fd_watcher& w) noexcept;
   std::size_t size() const noexcept { return watchers_.size(); }
 
@@ -88,8 +93,8 @@ class fd_poller final : public asio::execution_context::service {
 
   asio::io_context& ctx_;
   std::optional<descriptor> inner_;  // owns the epoll fd; made on first add()
-  std::vector<std::shared_ptr<fd_watcher>> watchers_;  // index = fd_watcher::poller_slot_
-  std::vector<std::shared_ptr<fd_watcher>> retired_;   // removed; released by a posted handler
+  std::vector<fd_watcher*> watchers_;  // index = fd_watcher::poller_slot_
+  std::vector<fd_watcher*> retired_;   // removed; let go of by a posted handler
   std::unique_ptr<epoll_event[]> batch_;
   bool waiting_ = false;
   bool release_posted_ = false;

@@ -121,7 +121,8 @@ class accept_flow : public std::enable_shared_from_this<accept_flow> {
     if (listener_->is_mqtt()) {
       using adaptor = std::conditional_t<std::is_same_v<S, tcp_socket>, plain_stream, tls_adaptor>;
       worker_context& worker = worker_of(beast::get_lowest_layer(stream));
-      auto c = std::make_shared<stream_connection<adaptor>>(worker, adaptor(std::move(stream)), info_.peer, listener_);
+      const typename stream_connection<adaptor>::ptr c(
+          new stream_connection<adaptor>(worker, adaptor(std::move(stream)), info_.peer, listener_));
       c->start(listener_->acceptor, std::move(info_), bytes_of(buffer_));
       return;
     }
@@ -149,8 +150,8 @@ void start_handshake(tcp_socket socket, std::string peer, std::shared_ptr<const 
     info.listener = l.url;
     info.transport = l.options.scheme;
     worker_context& worker = worker_of(socket);
-    auto c = std::make_shared<stream_connection<plain_stream>>(worker, plain_stream(std::move(socket)), info.peer,
-                                                               listener);
+    const stream_connection<plain_stream>::ptr c(
+        new stream_connection<plain_stream>(worker, plain_stream(std::move(socket)), info.peer, listener));
     c->start(l.acceptor, std::move(info));
     return;
   }

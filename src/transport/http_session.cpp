@@ -145,7 +145,8 @@ class http_session : public std::enable_shared_from_this<http_session<S>> {
     info.transport = std::is_same_v<S, tcp_socket> ? "ws" : "wss";
     using adaptor = ws_adaptor<S>;
     worker_context& worker = worker_of(beast::get_lowest_layer(*ws_));
-    auto c = std::make_shared<stream_connection<adaptor>>(worker, adaptor(std::move(*ws_)), info.peer, listener_);
+    const typename stream_connection<adaptor>::ptr c(
+        new stream_connection<adaptor>(worker, adaptor(std::move(*ws_)), info.peer, listener_));
     c->start(listener_->acceptor, std::move(info));
   }
 

@@ -5,8 +5,9 @@
 //
 // Lifecycle: created on its worker once the transport's handshakes are done;
 // start() opens the port (handing it any bytes read during the handshakes)
-// and begins reading. It lives (shared_ptr) as long as an operation of its
-// own is pending. The port is released exactly once: by finish() (peer
+// and begins reading. It lives (an intrusive count) as long as an operation
+// of its own is pending or, plain TCP, as long as it is in its worker's
+// fd_poller. The port is released exactly once: by finish() (peer
 // EOF, I/O error, hard close) or, after close(), as soon as the queued output
 // is written and before the goodbye (FIN, TLS close_notify, WebSocket close
 // frame); the stream then lingers until the peer answers or the close
@@ -44,6 +45,8 @@
 #include "transport/worker_context.hpp"
 #include "transport/write_pacer.hpp"
 
+#include <boost/smart_ptr/intrusive_ptr.hpp>
+
 namespace spdlog {
 class logger;
 }
@@ -51,11 +54,18 @@ class logger;
 namespace gridmq::transport {
 
 template <class Stream>
-class stream_connection final : public broker::connection_sink,
-                                public std::enable_shared_from_this<stream_connection<Stream>>,
-                                public timed_object,
-                                public fd_watcher {
+class stream_connection final : public broker::connection_sink, public timed_object, public fd_watcher {
  public:
+  // Counted intrusively (the count is a member), not by make_shared: an idle
+  // connection is one 128-byte block, no control block and no weak pointer.
+  using ptr = boost::intrusive_ptr<stream_connection>;
+  friend void intrusive_ptr_add_ref(stream_connection* c) noexcept {
+    c->refs_.fetch_add(1, std::memory_order_relaxed);
+  }
+  friend void intrusive_ptr_release(stream_connection* c) noexcept {
+    if (c->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete c;
+  }
+
   // `peer` names the connection in log lines (kept only if the socket's
   // peer address names it otherwise, e.g. behind the PROXY protocol);
   // `listener` gives the connection_options and the logger (kept alive as
@@ -96,6 +106,10 @@ class stream_connection final : public broker::connection_sink,
     bool quiet = true;       // the last output came after a quiet gap
   };
 
+  // What a pending operation holds.
+  ptr self() noexcept { return ptr(this); }
+  void on_unwatched() noexcept override { intrusive_ptr_release(this); }
+
   void do_read();
   void post_read();
   void on_read(const error_code& ec, std::size_t n);
@@ -133,6 +147,8 @@ class stream_connection final : public broker::connection_sink,
   deadline_queue& deadlines() const noexcept { return worker_->deadlines(); }
 
   Stream stream_;  // first: plain TCP's fd fills the last base's padding
+  std::atomic<std::uint32_t> refs_{0};  // the intrusive count (ptr)
+  std::uint32_t idle_ms_ = 0;  // 0: no idle timeout
   worker_context* worker_;  // immutable: wake() and close() read its executor from other threads
   std::shared_ptr<const listener_context> listener_;  // options and logger, one copy per listener
   std::unique_ptr<broker::client_port> port_;
@@ -142,15 +158,18 @@ class stream_connection final : public broker::connection_sink,
 
   // TLS, WebSocket: the read buffer. Plain TCP: only the tail of a packet
   // cut by a read (or a packet larger than the shared buffer), else empty.
-  // no_unique_address: idle_ms_ may use the buffer's 4 bytes of tail padding.
+  // The members are ordered so that the object is 128 bytes, one of
+  // mimalloc's size classes (connection_size_test): no_unique_address lets
+  // rlen_ use the buffer's 4 bytes of tail padding.
   [[no_unique_address]] byte_buffer rbuf_;
-  std::uint32_t idle_ms_ = 0;  // 0: no idle timeout
-  std::unique_ptr<output_state> out_;
-  clock::time_point last_rx_;
   // 32 bits suffice: the largest MQTT packet is 268,435,460 bytes.
   std::uint32_t rlen_ = 0;   // bytes in rbuf_ not yet consumed by the port
+  std::unique_ptr<output_state> out_;
+  clock::time_point last_rx_;
   std::uint32_t need_ = 0;   // the port's size hint for the next packet
-  std::uint16_t close_code_ = 1000;     // WebSocket status code of our close frame (RFC 6455 7.4.1)
+  // WebSocket status code of our close frame (RFC 6455 7.4.1), minus 1000:
+  // every code the broker sends is 1000-1011.
+  std::uint8_t close_code_ = 0;
   // The flags last, together, as bits of one word.
   bool write_in_flight_ : 1 = false;
   bool write_deferred_ : 1 = false;     // waiting in the worker's write_pacer
@@ -164,8 +183,10 @@ class stream_connection final : public broker::connection_sink,
   bool readable_ : 1 = false;        // polled: input may be waiting (an edge not yet read to the end)
   bool peer_hup_ : 1 = false;        // polled: the peer half-closed or failed: read to the end
   bool write_waiting_ : 1 = false;   // polled: the send buffer was full; EPOLLOUT resumes
-  std::atomic<bool> wake_pending_{false};
-  std::atomic<bool> close_requested_{false};
+  // wake() and close() from any thread: wake_requested / close_requested bits.
+  static constexpr std::uint8_t wake_requested = 1;
+  static constexpr std::uint8_t close_requested = 2;
+  std::atomic<std::uint8_t> requests_{0};
 };
 
 }  // namespace gridmq::transport

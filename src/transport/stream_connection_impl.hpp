@@ -93,8 +93,11 @@ template <class Stream>
 stream_connection<Stream>::~stream_connection() {
   // Reached with an open port only when the worker was stopped with this
   // connection alive (its pending handlers destroyed unrun, its poller
-  // registration dropped): keep the exactly-once on_closed() promise.
+  // registration dropped): keep the exactly-once on_closed() promise. The
+  // count is zero now: a wake() or close() the broker makes from inside
+  // on_closed() must not take a reference, so both are marked as requested.
   deadlines().cancel(*this);
+  requests_.store(wake_requested | close_requested, std::memory_order_release);
   if (port_) port_->on_closed();
 }
 
@@ -124,7 +127,8 @@ void stream_connection<Stream>::start(broker::client_acceptor& acceptor, broker:
     // until finish() removes it.
     error_code ec;
     if (stream_.native_handle() < 0) ec = asio::error::bad_descriptor;
-    if (!ec) worker_->poller().add(stream_.native_handle(), this->shared_from_this(), ec);
+    // The poller's reference, given back by on_unwatched().
+    if (!ec && worker_->poller().add(stream_.native_handle(), *this, ec)) intrusive_ptr_add_ref(this);
     if (ec) {
       fail(ec, "register with the worker's poller");
       return;
@@ -147,29 +151,29 @@ void stream_connection<Stream>::start(broker::client_acceptor& acceptor, broker:
 
 template <class Stream>
 void stream_connection<Stream>::wake() noexcept {
-  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
-  auto self = this->weak_from_this().lock();
-  if (!self) return;  // being destroyed: nothing left to flush
+  if (requests_.fetch_or(wake_requested, std::memory_order_acq_rel) & wake_requested) return;
+  // The broker calls wake() and close() only while it holds the sink (until
+  // on_closed() returns), and the connection calls on_closed() with a
+  // reference of its own held, or from its destructor with both request
+  // bits set: so the count is not zero here.
   try {
-    asio::post(worker_->get_executor(), [self = std::move(self)] {
+    asio::post(worker_->get_executor(), [self = self()] {
       // Clear first: a wake() during drain() must post again.
-      self->wake_pending_.store(false, std::memory_order_release);
+      self->requests_.fetch_and(static_cast<std::uint8_t>(~wake_requested), std::memory_order_acq_rel);
       self->flush();
     });
   } catch (...) {
-    wake_pending_.store(false, std::memory_order_release);
+    requests_.fetch_and(static_cast<std::uint8_t>(~wake_requested), std::memory_order_acq_rel);
   }
 }
 
 template <class Stream>
 void stream_connection<Stream>::close(broker::close_reason why) noexcept {
-  if (close_requested_.exchange(true, std::memory_order_acq_rel)) return;
-  auto self = this->weak_from_this().lock();
-  if (!self) return;
+  if (requests_.fetch_or(close_requested, std::memory_order_acq_rel) & close_requested) return;
   try {
-    asio::post(worker_->get_executor(), [self = std::move(self), why] {
+    asio::post(worker_->get_executor(), [self = self(), why] {
       // A goodbye the transport already chose (a text frame) keeps its code.
-      if (!self->closing_) self->close_code_ = stream_detail::websocket_code(why);
+      if (!self->closing_) self->close_code_ = static_cast<std::uint8_t>(stream_detail::websocket_code(why) - 1000);
       self->begin_close();
     });
   } catch (...) {
@@ -195,14 +199,14 @@ void stream_connection<Stream>::do_read() {
     if (!reserve_read_space()) return;
     read_in_flight_ = true;
     stream_.read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
-                      [self = this->shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+                      [self = self()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
   }
 }
 
 template <class Stream>
 void stream_connection<Stream>::post_read() {
   try {
-    asio::post(worker_->get_executor(), [self = this->shared_from_this()] { self->on_readable({}); });
+    asio::post(worker_->get_executor(), [self = self()] { self->on_readable({}); });
   } catch (const std::bad_alloc&) {
     // Out of memory: read at the next edge, or end at the idle deadline.
     readable_ = false;
@@ -273,12 +277,12 @@ void stream_connection<Stream>::on_read(const error_code& ec, std::size_t n) {
   if constexpr (Stream::goodbye_kind == goodbye::close_frame) {
     // [MQTT-6.0.0-1] MQTT travels in binary frames; anything else closes.
     if (n > 0 && stream_.ws.got_text()) {
-      close_code_ = static_cast<std::uint16_t>(websocket::close_code::bad_payload);
+      close_code_ = static_cast<std::uint8_t>(websocket::close_code::bad_payload - 1000);
       abort_with_goodbye("WebSocket text frame ([MQTT-6.0.0-1] MQTT needs binary frames)");
       return;
     }
   }
-  if (!closing_ && !close_requested_.load(std::memory_order_acquire)) {
+  if (!closing_ && !(requests_.load(std::memory_order_acquire) & close_requested)) {
     rlen_ += static_cast<std::uint32_t>(n);
     if (!deliver({rbuf_.data(), rlen_})) return;
     flush();
@@ -313,7 +317,7 @@ void stream_connection<Stream>::on_readable(const error_code& ec) {
     return;
   }
   last_rx_ = clock::now();
-  if (!closing_ && !close_requested_.load(std::memory_order_acquire)) {
+  if (!closing_ && !(requests_.load(std::memory_order_acquire) & close_requested)) {
     if (!deliver(data)) return;
     flush();
   }
@@ -435,7 +439,7 @@ bool stream_connection<Stream>::hold_output() {
   if (out.held_bytes >= write_pacer::full_write || now >= out.last_write + pace) return false;
   if (!write_deferred_) {
     write_deferred_ = true;
-    worker_->pacer().defer(worker_->get_executor(), this->shared_from_this(), out.last_write + pace);
+    worker_->pacer().defer(worker_->get_executor(), self(), out.last_write + pace);
   }
   return true;
 }
@@ -498,7 +502,7 @@ void stream_connection<Stream>::write_out() {
     send_some(true);
   } else {
     stream_.write(stream_detail::buffer_view{out.gather.data(), out.gather.data() + out.gather.size()},
-                  [self = this->shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); });
+                  [self = self()](const error_code& ec, std::size_t) { self->on_write(ec); });
   }
 }
 
@@ -516,7 +520,7 @@ void stream_connection<Stream>::send_some(bool initiating) {
       return;
     }
     try {
-      asio::post(worker_->get_executor(), [self = this->shared_from_this(), ec] { self->on_write(ec); });
+      asio::post(worker_->get_executor(), [self = self(), ec] { self->on_write(ec); });
     } catch (const std::bad_alloc&) {
       finish();  // out of memory: the write cannot complete
     }
@@ -617,13 +621,13 @@ void stream_connection<Stream>::say_goodbye() {
     stream_.shutdown_send(ec);
     if (ec) fail(ec, "shutdown");
   } else if constexpr (Stream::goodbye_kind == goodbye::close_notify) {
-    stream_.say_goodbye([self = this->shared_from_this()](const error_code&) { self->finish(); });
+    stream_.say_goodbye([self = self()](const error_code&) { self->finish(); });
   } else {
     // The close frame carries a status code; Beast then waits for the peer's
     // close frame and tears the TCP (or TLS) stream down. A read in flight
     // ends with websocket::error::closed.
-    stream_.say_goodbye(static_cast<websocket::close_code>(close_code_),
-                        [self = this->shared_from_this()](const error_code&) { self->finish(); });
+    stream_.say_goodbye(static_cast<websocket::close_code>(1000 + close_code_),
+                        [self = self()](const error_code&) { self->finish(); });
   }
 }
 
@@ -661,7 +665,7 @@ void stream_connection<Stream>::arm_timer(clock::time_point deadline) {
 template <class Stream>
 void stream_connection<Stream>::on_deadline() {
   if (finished_) return;
-  const auto self = this->shared_from_this();  // alive until this returns, whatever it closes
+  const ptr keep = self();  // alive until this returns, whatever it closes
   if (closing_) {
     log().debug("{}: output not flushed within {} ms of close; closing hard", peer(),
                options().close_timeout.count());

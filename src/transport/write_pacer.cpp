@@ -1,5 +1,7 @@
 #include "transport/write_pacer.hpp"
 
+#include <exception>
+
 namespace gridmq::transport {
 
 void write_pacer::add(const executor& ex, waiter w, clock::time_point due) {
@@ -21,17 +23,29 @@ void write_pacer::fire() {
   armed_for_.reset();
   firing_.swap(waiting_);
   // A connection may defer again from paced_flush(): it lands in waiting_
-  // and arms a new wait.
-  for (auto& w : firing_) w.flush(w.self);
+  // and arms a new wait. One that throws must not leave the others' flush
+  // or reference behind.
+  std::exception_ptr thrown;
+  for (auto& w : firing_) {
+    try {
+      w.flush(w.self);
+    } catch (...) {
+      if (!thrown) thrown = std::current_exception();
+    }
+  }
+  for (auto& w : firing_) w.drop(w.self);
   firing_.clear();
+  if (thrown) std::rethrow_exception(thrown);
 }
 
 void write_pacer::shutdown() {
   // Handlers are destroyed unrun when the context stops; drop the connections
   // held here so they are not kept alive past the worker.
   if (timer_) timer_.reset();
-  waiting_.clear();
-  firing_.clear();
+  std::vector<waiter> held;
+  held.swap(waiting_);
+  for (auto& w : held) w.drop(w.self);
+  firing_.clear();  // empty: fire() clears it before returning
   armed_for_.reset();
 }
 

@@ -22,6 +22,8 @@
 
 #include "transport/asio.hpp"
 
+#include <boost/smart_ptr/intrusive_ptr.hpp>
+
 namespace gridmq::transport {
 
 class write_pacer final : public asio::execution_context::service {
@@ -50,18 +52,22 @@ class write_pacer final : public asio::execution_context::service {
   // Calls `w->paced_flush()` once, at `due` or soon after (the pacer keeps `w`
   // alive until then). Every connection waiting when the timer fires is
   // released together: the interval is a floor per connection, not a schedule.
-  // A template, not a virtual call: a connection pays no vtable pointer for it.
+  // A template, not a virtual call: a connection pays no vtable pointer for
+  // it. `Writer` is counted intrusively (boost::intrusive_ptr's functions).
   template <class Writer>
-  void defer(const executor& ex, std::shared_ptr<Writer> w, clock::time_point due) {
-    void* self = w.get();
-    add(ex, waiter{std::move(w), self, [](void* p) { static_cast<Writer*>(p)->paced_flush(); }}, due);
+  void defer(const executor& ex, boost::intrusive_ptr<Writer> w, clock::time_point due) {
+    add(ex,
+        waiter{w.get(), [](void* p) { static_cast<Writer*>(p)->paced_flush(); },
+               [](void* p) noexcept { intrusive_ptr_release(static_cast<Writer*>(p)); }},
+        due);
+    (void)w.detach();  // the waiter holds the reference now
   }
 
  private:
   struct waiter {
-    std::shared_ptr<void> keep;
-    void* self;
+    void* self;  // holds one reference, given back by drop()
     void (*flush)(void*);
+    void (*drop)(void*) noexcept;
   };
 
   void add(const executor& ex, waiter w, clock::time_point due);

@@ -30,11 +30,24 @@ struct watcher final : fd_watcher {
     edges.push_back(events);
     if (react) react(events);
   }
+  void on_unwatched() noexcept override {
+    ++*unwatched;
+    auto last = std::move(keep);  // may end this watcher: nothing touches it after
+  }
   int fd;
   std::vector<std::uint32_t> edges;
   std::function<void(std::uint32_t)> react;
   std::shared_ptr<int> destroyed = std::make_shared<int>(0);
+  std::shared_ptr<int> unwatched = std::make_shared<int>(0);
+  std::shared_ptr<watcher> keep;  // the poller's reference, from add() to on_unwatched()
 };
+
+bool watch(fd_poller& poller, const std::shared_ptr<watcher>& w, error_code& ec) {
+  w->keep = w;
+  if (poller.add(w->fd, *w, ec)) return true;
+  w->keep.reset();
+  return false;
+}
 
 struct pair_fds {
   int ours = -1;
@@ -73,7 +86,7 @@ TEST_F(fd_poller_test, reports_writable_at_once_and_readable_when_bytes_arrive) 
   const pair_fds p = make_pair();
   auto w = std::make_shared<watcher>(p.ours);
   error_code ec;
-  ASSERT_TRUE(poller.add(w->fd, w, ec)) << ec.message();
+  ASSERT_TRUE(watch(poller, w, ec)) << ec.message();
   EXPECT_EQ(poller.size(), 1u);
   run_until([&] { return !w->edges.empty(); });
   ASSERT_FALSE(w->edges.empty());
@@ -91,7 +104,7 @@ TEST_F(fd_poller_test, edge_triggered_one_report_per_arrival_even_unread) {
   const pair_fds p = make_pair();
   auto w = std::make_shared<watcher>(p.ours);
   error_code ec;
-  ASSERT_TRUE(poller.add(w->fd, w, ec));
+  ASSERT_TRUE(watch(poller, w, ec));
   run_until([&] { return !w->edges.empty(); });
   ASSERT_EQ(::write(p.theirs, "a", 1), 1);
   run_until([&] { return w->edges.size() >= 2; });
@@ -113,7 +126,7 @@ TEST_F(fd_poller_test, reports_the_peers_half_close) {
   const pair_fds p = make_pair();
   auto w = std::make_shared<watcher>(p.ours);
   error_code ec;
-  ASSERT_TRUE(poller.add(w->fd, w, ec));
+  ASSERT_TRUE(watch(poller, w, ec));
   ASSERT_EQ(::shutdown(p.theirs, SHUT_WR), 0);
   run_until([&] { return !w->edges.empty() && (w->edges.back() & EPOLLRDHUP); });
   ASSERT_FALSE(w->edges.empty());
@@ -131,8 +144,8 @@ TEST_F(fd_poller_test, a_watcher_removed_mid_batch_is_skipped_and_released_later
   auto wa = std::make_shared<watcher>(a.ours);
   auto wb = std::make_shared<watcher>(b.ours);
   error_code ec;
-  ASSERT_TRUE(poller.add(wa->fd, wa, ec));
-  ASSERT_TRUE(poller.add(wb->fd, wb, ec));
+  ASSERT_TRUE(watch(poller, wa, ec));
+  ASSERT_TRUE(watch(poller, wb, ec));
   const auto destroyed_a = wa->destroyed;
   const auto destroyed_b = wb->destroyed;
   watcher* raw_a = wa.get();
@@ -172,8 +185,8 @@ TEST_F(fd_poller_test, a_throwing_watcher_does_not_cost_the_batch_its_other_even
   wa->react = [](std::uint32_t) { throw std::runtime_error("handler bug"); };
   wb->react = [](std::uint32_t) { throw std::runtime_error("handler bug"); };
   error_code ec;
-  ASSERT_TRUE(poller.add(wa->fd, wa, ec));
-  ASSERT_TRUE(poller.add(wb->fd, wb, ec));
+  ASSERT_TRUE(watch(poller, wa, ec));
+  ASSERT_TRUE(watch(poller, wb, ec));
   bool caught = false;
   const auto deadline = std::chrono::steady_clock::now() + 2s;
   while ((wa->edges.empty() || wb->edges.empty()) && std::chrono::steady_clock::now() < deadline) {
@@ -202,7 +215,7 @@ TEST_F(fd_poller_test, more_ready_than_one_batch_all_get_called) {
     const pair_fds p = make_pair();
     ws.push_back(std::make_shared<watcher>(p.ours));
     theirs.push_back(p.theirs);
-    ASSERT_TRUE(poller.add(ws.back()->fd, ws.back(), ec));
+    ASSERT_TRUE(watch(poller, ws.back(), ec));
   }
   auto all_called = [&] {
     for (auto& w : ws) {
@@ -220,6 +233,7 @@ TEST_F(fd_poller_test, more_ready_than_one_batch_all_get_called) {
 // (its destructor runs) exactly once.
 TEST(fd_poller_shutdown, releases_registered_watchers_once) {
   std::shared_ptr<int> destroyed;
+  std::shared_ptr<int> unwatched;
   int theirs = -1;
   {
     asio::io_context ctx{1};
@@ -228,20 +242,22 @@ TEST(fd_poller_shutdown, releases_registered_watchers_once) {
     theirs = p.theirs;
     auto w = std::make_shared<watcher>(p.ours);
     destroyed = w->destroyed;
+    unwatched = w->unwatched;
     error_code ec;
-    const int fd = w->fd;
-    ASSERT_TRUE(poller.add(fd, std::move(w), ec));
+    ASSERT_TRUE(watch(poller, w, ec));
+    w.reset();
     ctx.run_for(10ms);
     EXPECT_EQ(*destroyed, 0);
   }
   EXPECT_EQ(*destroyed, 1);
+  EXPECT_EQ(*unwatched, 1);
   ::close(theirs);
 }
 
 TEST_F(fd_poller_test, add_refuses_a_bad_fd) {
   auto w = std::make_shared<watcher>(-1);
   error_code ec;
-  EXPECT_FALSE(poller.add(-1, w, ec));
+  EXPECT_FALSE(watch(poller, w, ec));
   EXPECT_TRUE(ec);
   EXPECT_EQ(poller.size(), 0u);
 }
