@@ -70,9 +70,33 @@ std::size_t drain(int fd) {
   }
 }
 
+// Two watchers registered at once (so both are in the first batch), and
+// the other ends of their socketpairs, closed at the end of the test.
+struct watched_pair {
+  std::shared_ptr<watcher> a;
+  std::shared_ptr<watcher> b;
+  std::vector<int> theirs;
+  watched_pair() = default;
+  watched_pair(const watched_pair&) = delete;
+  watched_pair& operator=(const watched_pair&) = delete;
+  ~watched_pair() {
+    for (int fd : theirs) ::close(fd);
+  }
+};
+
 struct fd_poller_test : ::testing::Test {
   asio::io_context ctx{1};
   fd_poller& poller = asio::use_service<fd_poller>(ctx);
+  void watch_two(watched_pair& two) {
+    for (auto* w : {&two.a, &two.b}) {
+      const pair_fds p = make_pair();
+      *w = std::make_shared<watcher>(p.ours);
+      two.theirs.push_back(p.theirs);
+    }
+    error_code ec;
+    EXPECT_TRUE(watch(poller, two.a, ec));
+    EXPECT_TRUE(watch(poller, two.b, ec));
+  }
   void run_until(const std::function<bool()>& done) {
     const auto deadline = std::chrono::steady_clock::now() + 2s;
     while (!done() && std::chrono::steady_clock::now() < deadline) {
@@ -139,13 +163,10 @@ TEST_F(fd_poller_test, reports_the_peers_half_close) {
 // (as a connection finishing another would): the removed one is not called,
 // and it is destroyed only after the batch, by the posted release.
 TEST_F(fd_poller_test, a_watcher_removed_mid_batch_is_skipped_and_released_later) {
-  const pair_fds a = make_pair();
-  const pair_fds b = make_pair();
-  auto wa = std::make_shared<watcher>(a.ours);
-  auto wb = std::make_shared<watcher>(b.ours);
-  error_code ec;
-  ASSERT_TRUE(watch(poller, wa, ec));
-  ASSERT_TRUE(watch(poller, wb, ec));
+  watched_pair two;
+  watch_two(two);
+  auto& wa = two.a;
+  auto& wb = two.b;
   const auto destroyed_a = wa->destroyed;
   const auto destroyed_b = wb->destroyed;
   watcher* raw_a = wa.get();
@@ -171,22 +192,17 @@ TEST_F(fd_poller_test, a_watcher_removed_mid_batch_is_skipped_and_released_later
   EXPECT_EQ(*destroyed_a, 1);
   EXPECT_EQ(*destroyed_b, 1);
   EXPECT_EQ(poller.size(), 0u);
-  ::close(a.theirs);
-  ::close(b.theirs);
 }
 
 // A watcher that throws: the exception reaches run()'s caller (the worker
 // logs it), and the other watcher of the same batch still gets its edge.
 TEST_F(fd_poller_test, a_throwing_watcher_does_not_cost_the_batch_its_other_events) {
-  const pair_fds a = make_pair();
-  const pair_fds b = make_pair();
-  auto wa = std::make_shared<watcher>(a.ours);
-  auto wb = std::make_shared<watcher>(b.ours);
+  watched_pair two;
+  watch_two(two);
+  auto& wa = two.a;
+  auto& wb = two.b;
   wa->react = [](std::uint32_t) { throw std::runtime_error("handler bug"); };
   wb->react = [](std::uint32_t) { throw std::runtime_error("handler bug"); };
-  error_code ec;
-  ASSERT_TRUE(watch(poller, wa, ec));
-  ASSERT_TRUE(watch(poller, wb, ec));
   bool caught = false;
   const auto deadline = std::chrono::steady_clock::now() + 2s;
   while ((wa->edges.empty() || wb->edges.empty()) && std::chrono::steady_clock::now() < deadline) {
@@ -202,8 +218,6 @@ TEST_F(fd_poller_test, a_throwing_watcher_does_not_cost_the_batch_its_other_even
   EXPECT_EQ(wb->edges.size(), 1u);
   poller.remove(wa->fd, *wa);
   poller.remove(wb->fd, *wb);
-  ::close(a.theirs);
-  ::close(b.theirs);
 }
 
 TEST_F(fd_poller_test, more_ready_than_one_batch_all_get_called) {
