@@ -43,19 +43,22 @@ void outbox::append(std::vector<outbound_chunk>& to, std::size_t& bytes, session
   if (f.payload) tail += *f.payload;
 }
 
-outbox::queues& outbox::q() {
-  if (!q_) q_ = std::make_unique<queues>();
-  return *q_;
+// One spare queues block per thread. A connection whose output comes in
+// separate bursts (a reply now and then, p2p QoS 1) makes its queues at the
+// first push of a burst and gives them back at the drain that ends it; the
+// spare turns that pair of allocations per burst into two pointer moves.
+// A block is spare only when it is as new (checked in drain()).
+std::unique_ptr<outbox::queues>& outbox::spare_queues() noexcept {
+  thread_local std::unique_ptr<queues> spare;
+  return spare;
 }
 
-void outbox::enqueue(session::frame&& f) {
-  auto& q = this->q();
-  if (!q.has_held()) {
-    append(q.ready, q.ready_bytes, std::move(f));
-    return;
+outbox::queues& outbox::q() {
+  if (!q_) {
+    auto& spare = spare_queues();
+    q_ = spare ? std::move(spare) : std::make_unique<queues>();
   }
-  if (!q.held->back().ready) q.held->push_back(segment{0, true, {}});
-  append(q.held->back().chunks, q.held_bytes, std::move(f));
+  return *q_;
 }
 
 void outbox::push(session::frame_list& frames) {
@@ -63,20 +66,33 @@ void outbox::push(session::frame_list& frames) {
   push_batch::flush_if_for(this);  // this thread's earlier QoS 0 packets go first
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
-  const bool wake = !has_held();  // frames behind a reservation wait for its fill
-  for (auto& f : frames) enqueue(std::move(f));
+  auto& q = this->q();
+  if (!q.has_held()) {
+    for (auto& f : frames) append(q.ready, q.ready_bytes, std::move(f));
+    note_pending();
+    sink_->wake();
+    return;
+  }
+  // Behind a reservation: waits for its fill, which wakes the connection.
+  if (!q.held->back().ready) q.held->push_back(segment{0, true, {}});
+  for (auto& f : frames) append(q.held->back().chunks, q.held_bytes, std::move(f));
   note_pending();
-  if (wake) sink_->wake();
 }
 
 void outbox::push(session::frame&& f) {
   push_batch::flush_if_for(this);
   std::lock_guard lock(mutex_);
   if (sink_ == nullptr || closing_) return;
-  const bool wake = !has_held();
-  enqueue(std::move(f));
+  auto& q = this->q();
+  if (!q.has_held()) {
+    append(q.ready, q.ready_bytes, std::move(f));
+    note_pending();
+    sink_->wake();
+    return;
+  }
+  if (!q.held->back().ready) q.held->push_back(segment{0, true, {}});
+  append(q.held->back().chunks, q.held_bytes, std::move(f));
   note_pending();
-  if (wake) sink_->wake();
 }
 
 std::uint64_t outbox::reserve() {
@@ -138,7 +154,16 @@ void outbox::drain(std::vector<outbound_chunk>& out) {
   // An idle connection keeps nothing; a busy one keeps the storage it
   // swapped in and its reservation queue, so the next burst does not
   // allocate.
-  if (q.ready.capacity() == 0 && !q.held) q_.reset();
+  if (q.ready.capacity() == 0 && !q.held) {
+    // As new: no storage, no reservation queue, counters at 0.
+    q.last_ticket = 0;
+    auto& spare = spare_queues();
+    if (!spare) {
+      spare = std::move(q_);
+    } else {
+      q_.reset();
+    }
+  }
   note_pending();
 }
 
@@ -169,7 +194,9 @@ void outbox::detach_sink() {
 
 std::size_t outbox::pending_bytes() const noexcept { return pending_.load(std::memory_order_relaxed); }
 
-void outbox::note_pending() noexcept { pending_.store(q_ ? q_->ready_bytes + q_->held_bytes : 0, std::memory_order_relaxed); }
+void outbox::note_pending() noexcept {
+  pending_.store(q_ ? q_->ready_bytes + q_->held_bytes : 0, std::memory_order_relaxed);
+}
 
 close_reason close_reason_of(protocol::reason_code code) noexcept {
   using protocol::reason_code;

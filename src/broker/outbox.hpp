@@ -91,10 +91,9 @@ class outbox {
   };
   static void append(std::vector<outbound_chunk>& to, std::size_t& bytes, session::frame&& f);
   bool has_held() const noexcept { return q_ && q_->has_held(); }
-  // q_, created if needed (lock held).
+  // q_, created (or taken from the thread's spare) if needed (lock held).
   queues& q();
-  // Puts `f` in the ready list, or behind the held segments (lock held).
-  void enqueue(session::frame&& f);
+  static std::unique_ptr<queues>& spare_queues() noexcept;
   // Moves the filled segments at the front of the held queue to the ready
   // list (lock held); true if anything became ready to drain.
   bool release_ready();

@@ -139,6 +139,28 @@ TEST(Outbox, DrainingNothingLeavesTheOutputAlone) {
   EXPECT_EQ(flatten(drained(o)), expected_text(1, 2));
 }
 
+// The queues an emptied outbox gives back are the thread's spare, taken by
+// the next outbox that needs queues: it must find them as new.
+TEST(Outbox, QueuesGivenBackAreReusedAsNew) {
+  counting_sink sink;
+  outbox a(sink);
+  outbox b(sink);
+  for (int round = 0; round < 3; ++round) {
+    a.push(small_frame(round));
+    EXPECT_EQ(flatten(drained(a)), expected_text(round, round + 1));
+    EXPECT_EQ(a.pending_bytes(), 0u);
+    b.push(small_frame(round + 10));  // takes a's queues
+    EXPECT_EQ(b.pending_bytes(), expected_text(round + 10, round + 11).size());
+    EXPECT_EQ(flatten(drained(b)), expected_text(round + 10, round + 11));
+  }
+  const auto ticket = b.reserve();  // after reuse, reservations still order
+  EXPECT_NE(ticket, 0u);
+  b.push(small_frame(21));
+  session::frame_list filled{small_frame(20)};
+  b.fill(ticket, filled);
+  EXPECT_EQ(flatten(drained(b)), expected_text(20, 22));
+}
+
 TEST(Outbox, CloseWaitsForEarlierReservations) {
   counting_sink sink;
   outbox o(sink);
