@@ -54,19 +54,17 @@ void session::attach(const link_params& link, clock::time_point now, frame_list&
   attached_ = true;
   if (!out_) return;  // nothing in flight, nothing queued
   out_->aliases.reset(version_ == protocol::protocol_version::v5 ? topic_alias_maximum_ : 0);
-  // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP=1) and PUBREL packets,
-  // in their original order ([MQTT-4.6.0-1]).
-  const auto& inflight = out_->inflight;
-  for (std::size_t i = 0; i < inflight.size(); ++i) {
-    const auto& e = inflight[i];
-    if (e.state == outbound_state::none) continue;
-    if (e.state == outbound_state::await_pubcomp) {
-      protocol::encode(protocol::pubrel{e.packet_id, protocol::reason_code::success, {}}, version_,
-                       out.emplace_back().bytes);
-    } else {
-      encode(e.msg, e.how, e.packet_id, true, now, out);
-    }
+  promote_preceding_queued(now);
+  // Every PUBLISH in flight was sent on an earlier connection: none holds a
+  // place in this one's send quota until it is resent ([MQTT-4.9.0-2]).
+  auto& window = out_->inflight;
+  out_->held = 0;
+  for (std::size_t i = 0; i < window.size(); ++i) {
+    auto& e = window[i];
+    e.held = e.state == outbound_state::await_puback || e.state == outbound_state::await_pubrec;
+    if (e.held) ++out_->held;
   }
+  resend(true, now, out);
   fill_window(now, out);
 }
 
@@ -81,7 +79,9 @@ void session::detach() noexcept {
 bool session::window_open() const noexcept {
   if (!out_) return true;
   std::size_t window = std::min<std::size_t>(receive_maximum_, limits_->max_inflight);
-  return out_->inflight_live < std::max<std::size_t>(window, 1);
+  // Held entries take their place when resent; a new packet id needs one of
+  // the 65535 free (entries from earlier connections hold theirs).
+  return out_->inflight_live - out_->held < std::max<std::size_t>(window, 1) && out_->inflight_live < 65535;
 }
 
 std::uint16_t session::next_packet_id() noexcept {
@@ -162,6 +162,8 @@ void session::send_entry(entry&& e, bool created, clock::time_point now, frame_l
 void session::finish_inflight(std::size_t pos) {
   auto& e = out_->inflight[pos];
   note(journal_event::kind::finished, e.seq);
+  if (e.held) --out_->held;  // acknowledged from an earlier connection
+  e.held = false;
   e.state = outbound_state::none;
   e.msg.reset();
   e.how = {};
@@ -202,7 +204,7 @@ deliver_status session::deliver(const message_ptr& m, const delivery& d, clock::
     encode(m, d, 0, false, now, out);
     return deliver_status::sent;
   }
-  if (attached_ && queued_count() == 0 && window_open()) {
+  if (attached_ && queued_count() == 0 && (!out_ || out_->held == 0) && window_open()) {
     if (!fits_client(*m, d)) return deliver_status::dropped_too_large;
     send_entry(entry{++last_seq_, m, d}, true, now, out);
     return deliver_status::sent;
@@ -246,7 +248,9 @@ deliver_status session::enqueue(const message_ptr& m, const delivery& d) {
 }
 
 void session::fill_window(clock::time_point now, frame_list& out) {
-  if (!out_) return;
+  if (!out_ || !attached_) return;
+  if (out_->held != 0) resend(false, now, out);
+  if (out_->held != 0) return;  // the queue comes after them ([MQTT-4.6.0-1])
   auto& queue = out_->queue;
   while (attached_ && !queue.empty() && window_open()) {
     auto& e = queue.front();
@@ -289,6 +293,8 @@ bool session::on_pubrec(std::uint16_t packet_id, protocol::reason_code code, clo
     fill_window(now, out);
     return true;
   }
+  if (e.held) --out_->held;  // PUBREC'd from an earlier connection: nothing to resend
+  e.held = false;
   // [MQTT-4.3.3-4] from here on only the PUBREL is resent, never the PUBLISH.
   // The message stays referenced until PUBCOMP so that the store's entry
   // (which keeps it too) and this one stay alike.
@@ -319,6 +325,8 @@ std::vector<pending_delivery> session::take_shared() {
     if (e.state == outbound_state::none || e.state == outbound_state::await_pubcomp || !e.how.share) continue;
     note(journal_event::kind::finished, e.seq);
     out.push_back({std::move(e.msg), std::move(e.how)});
+    if (e.held) --out_->held;
+    e.held = false;
     e.state = outbound_state::none;
     e.how = {};
     --out_->inflight_live;

@@ -83,8 +83,10 @@ class session {
   bool is_attached() const noexcept { return attached_; }
 
   // Binds to a new connection: resends unacknowledged PUBLISHes with DUP=1
-  // and PUBRELs for PUBRECs received ([MQTT-4.4.0-1]), then fills the window
-  // from the queue.
+  // and PUBRELs for PUBRECs received ([MQTT-4.4.0-1]), in sequence order
+  // together with the restored maybe-sent entries that precede them
+  // ([MQTT-4.6.0-1], session_resend.cpp), within the client's Receive
+  // Maximum ([MQTT-4.9.0-2]); then fills the window from the queue.
   void attach(const link_params& link, clock::time_point now, frame_list& out);
   void detach() noexcept;
 
@@ -121,7 +123,8 @@ class session {
   // packet id is already taken is queued instead. A queued entry that may
   // have been sent before the restart (`maybe_sent`, and every demoted one)
   // goes out with DUP=1 the first time ([MQTT-3.3.1-1]: "might be a
-  // re-delivery").
+  // re-delivery"); one that precedes an in-flight entry joins the window at
+  // attach(), so the resends keep the original order ([MQTT-4.6.0-1]).
   void restore(std::uint64_t sequence, message_ptr m, delivery d, entry_state state, std::uint16_t packet_id,
                bool maybe_sent = false);
   void restore_inbound_qos2(std::uint16_t packet_id) { inbound_qos2_.mut().insert(packet_id); }
@@ -148,6 +151,9 @@ class session {
     std::uint16_t packet_id = 0;  // in flight only
     outbound_state state = outbound_state::none;
     bool dup = false;  // queued, restored, and perhaps sent before the restart
+    // In flight from an earlier connection, its PUBLISH not yet resent on
+    // this one: it holds no place in this connection's send quota.
+    bool held = false;
   };
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
@@ -160,6 +166,12 @@ class session {
   void send_entry(entry&& e, bool created, clock::time_point now, frame_list& out);
   deliver_status enqueue(const message_ptr& m, const delivery& d);
   void fill_window(clock::time_point now, frame_list& out);
+  // session_resend.cpp: at attach(), moves the queued entries that precede
+  // a live in-flight entry into the window under fresh packet ids.
+  void promote_preceding_queued(clock::time_point now);
+  // Resends held PUBLISHes in window order while the quota allows; with
+  // `pubrels`, also every PUBREL, in its place (attach()).
+  void resend(bool pubrels, clock::time_point now, frame_list& out);
   // Ends the in-flight entry at `pos` (acknowledged or ended).
   void finish_inflight(std::size_t pos);
   // Reclaims finished places: at the front, and all of them when they
@@ -179,7 +191,10 @@ class session {
     ring<entry> inflight;
     ring<entry> queue;  // allocates nothing while empty
     std::uint64_t queued_bytes = 0;
-    std::uint32_t inflight_live = 0;  // at most max_inflight (16 bits)
+    std::uint32_t inflight_live = 0;  // live ids: at most 65535
+    // Live entries whose PUBLISH awaits its resend on this connection
+    // (entry::held); nothing new is sent before they are.
+    std::uint32_t held = 0;
     // Packet ids are handed out one after another (skipping ids in use), so
     // while no id has wrapped round to one still in flight, the live ids lie
     // between the front entry's and last_packet_id_, in send order, and an

@@ -173,13 +173,15 @@ TEST(inflight, restore_with_scattered_ids_then_new_deliveries_avoid_them) {
   EXPECT_EQ(s.queued_count(), 1u);
   frame_list out;
   s.attach(link(4), clock::now(), out);
-  // a, b resent; d's PUBREL; then c from the queue under a fresh id.
+  // [MQTT-4.6.0-1] sequence order: a, b resent; c (demoted, maybe sent)
+  // under a fresh id; then d's PUBREL.
   ASSERT_EQ(out.size(), 4u);
   EXPECT_EQ(*decode_publish(out[0]).payload, "a");
   EXPECT_EQ(*decode_publish(out[1]).payload, "b");
-  EXPECT_EQ(static_cast<std::uint8_t>(out[2].bytes[0]), 0x62);
-  auto c = decode_publish(out[3]);
+  auto c = decode_publish(out[2]);
   EXPECT_EQ(*c.payload, "c");
+  EXPECT_TRUE(c.dup);
+  EXPECT_EQ(static_cast<std::uint8_t>(out[3].bytes[0]), 0x62);
   std::set<std::uint16_t> taken{65534, 2, 1};
   EXPECT_EQ(taken.count(c.packet_id), 0u);
   EXPECT_TRUE(s.on_puback(65534, clock::now(), out));
@@ -202,10 +204,11 @@ TEST(inflight, restored_maybe_sent_entries_go_out_with_dup) {
   frame_list out;
   s.attach(link(10), clock::now(), out);
   ASSERT_EQ(out.size(), 4u);
-  // b (in flight) is resent first, then the queue in sequence order.
-  EXPECT_EQ(*decode_publish(out[0]).payload, "b");
+  // [MQTT-4.6.0-1] sequence order: a (maybe sent before b) first, then b
+  // resent, then the rest of the queue.
+  EXPECT_EQ(*decode_publish(out[0]).payload, "a");
   EXPECT_TRUE(decode_publish(out[0]).dup);
-  EXPECT_EQ(*decode_publish(out[1]).payload, "a");
+  EXPECT_EQ(*decode_publish(out[1]).payload, "b");
   EXPECT_TRUE(decode_publish(out[1]).dup);
   EXPECT_EQ(*decode_publish(out[2]).payload, "c");
   EXPECT_TRUE(decode_publish(out[2]).dup);
