@@ -16,8 +16,7 @@ worker_pool::worker_pool(std::size_t count, spdlog::logger& log) : log_(log) {
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
   contexts_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    // Hint 1: exactly one thread runs each context, so Asio may skip locking.
-    contexts_.push_back(std::make_unique<asio::io_context>(1));
+    contexts_.push_back(std::make_unique<worker_io>());
     asio::make_service<worker_read_buffer>(*contexts_.back(), worker_read_buffer::default_size);
   }
 }
@@ -26,6 +25,12 @@ worker_pool::~worker_pool() {
   stop();
   join();
   guards_.clear();  // before the contexts they point to
+  // Shut every context's services down (which destroys their pending
+  // operations) before destroying any context: an operation of one context
+  // may own an object of another, e.g. a listener's pending accept owns the
+  // socket it will hand to the next worker, and destroying that socket needs
+  // its worker's socket service (found by AddressSanitizer at shutdown).
+  for (auto& ctx : contexts_) ctx->shutdown();
   // Destroy in reverse order of creation: handlers destroyed with a context
   // may still release objects bound to an earlier one.
   while (!contexts_.empty()) contexts_.pop_back();

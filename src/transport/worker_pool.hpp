@@ -41,10 +41,18 @@ class worker_pool {
   void join() noexcept;
 
  private:
+  // An io_context whose services can be shut down without destroying it
+  // (execution_context::shutdown() is protected): see ~worker_pool().
+  class worker_io final : public asio::io_context {
+   public:
+    worker_io() : asio::io_context(1) {}  // hint 1: one thread runs it, so Asio may skip locking
+    using asio::io_context::shutdown;
+  };
+
   void run(std::size_t index) noexcept;
 
   spdlog::logger& log_;
-  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<std::unique_ptr<worker_io>> contexts_;
   std::vector<std::optional<asio::executor_work_guard<executor>>> guards_;
   std::vector<std::thread> threads_;
   std::atomic<std::size_t> next_{0};
