@@ -9,8 +9,8 @@
 #include <set>
 #include <vector>
 
-#include "protocol/codec.hpp"
 #include "session/session.hpp"
+#include "fixtures.hpp"
 
 namespace gridmq::session {
 namespace {
@@ -18,29 +18,12 @@ namespace {
 using protocol::protocol_version;
 using protocol::qos;
 
+using fixtures::at;
+using fixtures::decode_publish;
+using fixtures::link;
+
 message_ptr make(std::string payload, qos q = qos::at_least_once) {
-  protocol::publish p;
-  p.topic = "t";
-  p.payload = std::make_shared<const std::string>(std::move(payload));
-  p.qos_level = q;
-  return make_message(std::move(p), 0, clock::now());
-}
-
-delivery at(qos q) {
-  delivery d;
-  d.qos_level = q;
-  return d;
-}
-
-link_params link(std::uint16_t receive_maximum = 65535) { return {protocol_version::v311, receive_maximum, 0}; }
-
-protocol::publish decode_publish(const frame& f) {
-  std::string whole = f.bytes + (f.payload ? *f.payload : std::string{});
-  auto r = protocol::decode(std::span(reinterpret_cast<const std::uint8_t*>(whole.data()), whole.size()),
-                            protocol_version::v311);
-  EXPECT_TRUE(r.has_value());
-  auto* p = r ? std::get_if<protocol::publish>(&*r) : nullptr;
-  return p ? *p : protocol::publish{};
+  return fixtures::message_of("t", std::move(payload), q);
 }
 
 // Delivers one QoS 1 message to an attached session and returns its packet id.

@@ -3,8 +3,8 @@
 // snapshot() and restore() carry the whole state out and back in.
 #include <gtest/gtest.h>
 
-#include "protocol/codec.hpp"
 #include "session/session.hpp"
+#include "fixtures.hpp"
 
 namespace gridmq::session {
 namespace {
@@ -12,30 +12,12 @@ namespace {
 using kind = journal_event::kind;
 using protocol::qos;
 
+using fixtures::at;
+using fixtures::decode_publish;
+using fixtures::link;
+
 message_ptr make(std::string payload, std::uint64_t id, std::optional<std::uint32_t> expiry = std::nullopt) {
-  protocol::publish p;
-  p.topic = "t";
-  p.payload = std::make_shared<const std::string>(std::move(payload));
-  p.qos_level = qos::exactly_once;
-  p.props.message_expiry_interval = expiry;
-  return make_message(std::move(p), 0, clock::now(), id);
-}
-
-delivery at(qos q) {
-  delivery d;
-  d.qos_level = q;
-  return d;
-}
-
-link_params link(std::uint16_t receive_maximum = 65535) { return {protocol::protocol_version::v311, receive_maximum, 0}; }
-
-protocol::publish decode_publish(const frame& f) {
-  std::string whole = f.bytes + (f.payload ? *f.payload : std::string{});
-  auto r = protocol::decode(std::span(reinterpret_cast<const std::uint8_t*>(whole.data()), whole.size()),
-                            protocol::protocol_version::v311);
-  EXPECT_TRUE(r.has_value());
-  auto* p = r ? std::get_if<protocol::publish>(&*r) : nullptr;
-  return p ? *p : protocol::publish{};
+  return fixtures::message_of("t", std::move(payload), qos::exactly_once, id, expiry);
 }
 
 // A session with a journal, and the events since the last take().

@@ -5,8 +5,8 @@
 // block was given back and re-created behaves as one that kept it.
 #include <gtest/gtest.h>
 
-#include "protocol/codec.hpp"
 #include "session/session.hpp"
+#include "fixtures.hpp"
 
 namespace gridmq::session {
 namespace {
@@ -14,29 +14,10 @@ namespace {
 using protocol::protocol_version;
 using protocol::qos;
 
-message_ptr make(std::string topic, qos q = qos::at_least_once) {
-  protocol::publish p;
-  p.topic = std::move(topic);
-  p.payload = std::make_shared<const std::string>("x");
-  p.qos_level = q;
-  return make_message(std::move(p), 0, clock::now());
-}
+using fixtures::at;
+using fixtures::decode_publish;
 
-delivery at(qos q) {
-  delivery d;
-  d.qos_level = q;
-  return d;
-}
-
-protocol::publish decode_publish(const frame& f, protocol_version v) {
-  std::string whole = f.bytes + (f.payload ? *f.payload : std::string{});
-  auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(whole.data()), whole.size());
-  auto r = protocol::decode(bytes, v);
-  EXPECT_TRUE(r.has_value());
-  auto* p = r ? std::get_if<protocol::publish>(&*r) : nullptr;
-  EXPECT_NE(p, nullptr);
-  return p ? *p : protocol::publish{};
-}
+message_ptr make(std::string topic, qos q = qos::at_least_once) { return fixtures::message_of(std::move(topic), "x", q); }
 
 link_params v311() { return {protocol_version::v311, 65535, 0, 0}; }
 

@@ -13,6 +13,7 @@
 
 #include "protocol/codec.hpp"
 #include "session/session.hpp"
+#include "fixtures.hpp"
 
 namespace gridmq::session {
 namespace {
@@ -20,21 +21,10 @@ namespace {
 using protocol::protocol_version;
 using protocol::qos;
 
-message_ptr make(std::string payload, qos q) {
-  protocol::publish p;
-  p.topic = "t";
-  p.payload = std::make_shared<const std::string>(std::move(payload));
-  p.qos_level = q;
-  return make_message(std::move(p), 0, clock::now());
-}
+using fixtures::at;
+using fixtures::link;
 
-delivery at(qos q) {
-  delivery d;
-  d.qos_level = q;
-  return d;
-}
-
-link_params link(std::uint16_t receive_maximum = 65535) { return {protocol_version::v311, receive_maximum, 0}; }
+message_ptr make(std::string payload, qos q) { return fixtures::message_of("t", std::move(payload), q); }
 
 // One frame as the client sees it: "A" for a PUBLISH of payload A, with
 // "+dup" when DUP=1; "rel:N" for a PUBREL of packet id N.
@@ -46,10 +36,7 @@ struct seen {
 std::vector<seen> decode_all(const frame_list& out) {
   std::vector<seen> got;
   for (const auto& f : out) {
-    std::string whole = f.bytes + (f.payload ? *f.payload : std::string{});
-    auto r = protocol::decode(std::span(reinterpret_cast<const std::uint8_t*>(whole.data()), whole.size()),
-                              protocol_version::v311);
-    EXPECT_TRUE(r.has_value());
+    const auto r = fixtures::decode_frame(f, protocol_version::v311);
     if (!r) continue;
     if (auto* p = std::get_if<protocol::publish>(&*r)) {
       got.push_back({*p->payload + (p->dup ? "+dup" : ""), p->packet_id});

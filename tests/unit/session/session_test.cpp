@@ -8,6 +8,7 @@
 #include <set>
 
 #include "protocol/codec.hpp"
+#include "fixtures.hpp"
 
 namespace gridmq::session {
 namespace {
@@ -15,32 +16,12 @@ namespace {
 using protocol::protocol_version;
 using protocol::qos;
 
+using fixtures::at;
+using fixtures::decode_publish;
+using fixtures::link;
+
 message_ptr make(std::string topic, std::string payload, qos q = qos::at_least_once) {
-  protocol::publish p;
-  p.topic = std::move(topic);
-  p.payload = std::make_shared<const std::string>(std::move(payload));
-  p.qos_level = q;
-  return make_message(std::move(p), 0, clock::now());
-}
-
-protocol::publish decode_publish(const frame& f, protocol_version v = protocol_version::v311) {
-  std::string whole = f.bytes + (f.payload ? *f.payload : std::string{});
-  auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(whole.data()), whole.size());
-  auto r = protocol::decode(bytes, v);
-  EXPECT_TRUE(r.has_value());
-  auto* p = std::get_if<protocol::publish>(&*r);
-  EXPECT_NE(p, nullptr);
-  return p ? *p : protocol::publish{};
-}
-
-delivery at(qos q) {
-  delivery d;
-  d.qos_level = q;
-  return d;
-}
-
-link_params link(std::uint16_t receive_maximum = 65535, protocol_version v = protocol_version::v311) {
-  return {v, receive_maximum, 0};
+  return fixtures::message_of(std::move(topic), std::move(payload), q);
 }
 
 TEST(session, qos0_is_sent_when_attached_and_dropped_when_not) {
