@@ -147,6 +147,16 @@ class BrokerProcess:
         self.exit_code = self.proc.returncode
         return self.exit_code
 
+    def kill9(self) -> int:
+        """SIGKILL this broker (a crash: nothing is flushed or closed) and
+        reap it. Returns the exit code (-9)."""
+        os.kill(self.pid, signal.SIGKILL)
+        self.proc.wait(5)
+        self._reader.join(2.0)
+        self.stopped = True
+        self.exit_code = self.proc.returncode
+        return self.exit_code
+
     # -- client conveniences
     def raw(self, version=mqtt_raw.V311, name="raw", timeout=5.0) -> raw_client.RawClient:
         return raw_client.RawClient(self.host, self.port, version=version, timeout=timeout, name=name)
@@ -156,6 +166,14 @@ class BrokerProcess:
         c = self.raw(version, name=name or client_id or "raw", timeout=timeout)
         c.connect(client_id, **connect_kw)
         return c
+
+
+def supports_data_dir() -> bool:
+    """Whether the binary under test is gridmq with a store (--data-dir)."""
+    if REFERENCE or not os.path.exists(GRIDMQ_BIN):
+        return False
+    out = subprocess.run([GRIDMQ_BIN, "--help"], capture_output=True, timeout=10)
+    return b"--data-dir" in out.stdout + out.stderr
 
 
 def assert_broker_alive(broker: BrokerProcess, version=mqtt_raw.V311):

@@ -12,8 +12,6 @@ Only the broker processes started here are killed, by their pid.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import threading
 import time
@@ -26,16 +24,9 @@ from mqtt_raw import (PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL, SESSION_EXPIRY, 
                       WILL_DELAY, ConnectionClosed)
 
 
-def _supports_data_dir():
-    if harness.REFERENCE or not os.path.exists(harness.GRIDMQ_BIN):
-        return False
-    out = subprocess.run([harness.GRIDMQ_BIN, "--help"], capture_output=True, timeout=10)
-    return b"--data-dir" in out.stdout + out.stderr
-
-
 pytestmark = [
     pytest.mark.gridmq_only,
-    pytest.mark.skipif(not _supports_data_dir(), reason="this gridmq binary has no --data-dir"),
+    pytest.mark.skipif(not harness.supports_data_dir(), reason="this gridmq binary has no --data-dir"),
 ]
 
 TOPIC = "dur/stream"
@@ -61,15 +52,6 @@ def durable(broker_factory, data_dir):
     def start(config_extra=""):
         return broker_factory(config_text=CONFIG + config_extra, args=["--data-dir", str(data_dir)])
     return start
-
-
-def kill9(b):
-    """SIGKILL one broker this test started (by pid) and reap it."""
-    os.kill(b.pid, signal.SIGKILL)
-    b.proc.wait(5)
-    b._reader.join(2.0)
-    b.stopped = True
-    b.exit_code = b.proc.returncode
 
 
 def graceful(b):
@@ -223,7 +205,7 @@ def kill9_round(durable, n, qos, online, sub=None, config_extra=""):
             sub.pump(0.001)
         else:
             time.sleep(0.001)
-    kill9(b)
+    b.kill9()
     pub.join(10)
     assert pub.error is None, pub.error
     acked = list(pub.acked)
@@ -332,7 +314,7 @@ def test_will_of_a_session_cut_by_the_crash_is_sent_after_recovery(durable):
     watcher.c.disconnect()
     will = {"topic": "wills/c1", "payload": b"m000007", "qos": 1, "props": {WILL_DELAY: 1}}
     c = b.connected("c1", version=V5, props={SESSION_EXPIRY: 60}, will=will)
-    kill9(b)  # c1 was connected: after recovery it counts as disconnected now
+    b.kill9()  # c1 was connected: after recovery it counts as disconnected now
     c.close()
     b2 = durable()
     started = time.monotonic()
@@ -352,7 +334,7 @@ def test_inbound_qos2_id_survives_kill9(durable):
     with b.connected("q2-pub", clean=False) as p:
         p.send(mqtt_raw.publish("q2/t", payload(5), qos=2, packet_id=9))
         p.expect_ack(PUBREC, 9)
-        kill9(b)
+        b.kill9()
     b2 = durable()
     with b2.raw(name="q2-pub") as p:
         assert p.connect("q2-pub", clean=False).session_present
@@ -411,7 +393,7 @@ def test_kill9_in_the_middle_of_a_drain_redelivers_with_dup(durable, second_cras
     while len(sub.deliveries) < n // 2:
         assert time.monotonic() < deadline, f"only {len(sub.deliveries)} delivered in 30 s"
         sub.pump(1.0)
-    kill9(b)
+    b.kill9()
     try:
         while sub.pump(0.05):
             pass
@@ -423,7 +405,7 @@ def test_kill9_in_the_middle_of_a_drain_redelivers_with_dup(durable, second_cras
     b2 = durable()
     if second_crash:
         time.sleep(0.3)
-        kill9(b2)
+        b2.kill9()
         b2 = durable()
     sub.connect(b2, expect_present=True)
     sub.collect(set(range(n)))
@@ -446,7 +428,7 @@ def test_acknowledged_messages_are_not_sent_again_after_a_clean_restart(durable)
     sub.collect(set(range(n)), quiet=0.3)
     sub.c.disconnect()
     time.sleep(0.2)
-    kill9(b)
+    b.kill9()
     b2 = durable()
     sub.connect(b2, expect_present=True)
     assert not sub.pump(1.0), "an acknowledged message came back"
@@ -485,4 +467,4 @@ def test_kill9_twenty_rounds_in_a_row(durable):
         sub.deliveries.clear()
         b, acked, sub = kill9_round(durable, 300, 1 + r % 2, online=r % 4 >= 2, sub=sub)
         assert acked, f"round {r}: nothing acknowledged"
-        kill9(b)  # the restarted broker of this round; the next round starts its own
+        b.kill9()  # the restarted broker of this round; the next round starts its own

@@ -16,9 +16,6 @@ started here are killed, by their pid.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 
 import pytest
 
@@ -27,16 +24,9 @@ import mqtt_raw
 from mqtt_raw import PUBLISH, PUBREL, RECEIVE_MAXIMUM, SESSION_EXPIRY, V5, V311
 
 
-def _supports_data_dir():
-    if harness.REFERENCE or not os.path.exists(harness.GRIDMQ_BIN):
-        return False
-    out = subprocess.run([harness.GRIDMQ_BIN, "--help"], capture_output=True, timeout=10)
-    return b"--data-dir" in out.stdout + out.stderr
-
-
 pytestmark = [
     pytest.mark.gridmq_only,
-    pytest.mark.skipif(not _supports_data_dir(), reason="this gridmq binary has no --data-dir"),
+    pytest.mark.skipif(not harness.supports_data_dir(), reason="this gridmq binary has no --data-dir"),
 ]
 
 TOPIC = "order/t"
@@ -48,15 +38,6 @@ STREAM = [(b"A", 1), (b"B", 2), (b"C", 1), (b"D", 2), (b"E", 1)]
 def durable(broker_factory, tmp_path):
     data = tmp_path / "data"
     return lambda: broker_factory(args=["--data-dir", str(data)])
-
-
-def kill9(b):
-    """SIGKILL one broker this test started (by pid) and reap it."""
-    os.kill(b.pid, signal.SIGKILL)
-    b.proc.wait(5)
-    b._reader.join(2.0)
-    b.stopped = True
-    b.exit_code = b.proc.returncode
 
 
 def connect_sub(b, version, receive_maximum=None):
@@ -108,7 +89,7 @@ def resends(sub, count):
 def test_kill9_resends_mixed_qos1_qos2_in_original_order_mqtt_4_6_0_1(durable, version):
     b = durable()
     sub, ids = send_stream_unacknowledged(b, version)
-    kill9(b)
+    b.kill9()
     sub.close()
 
     b2 = durable()
@@ -148,7 +129,7 @@ def test_kill9_resends_in_order_within_a_smaller_receive_maximum(durable):
     in the original order ([MQTT-4.6.0-1])."""
     b = durable()
     sub, ids = send_stream_unacknowledged(b, V5)
-    kill9(b)
+    b.kill9()
     sub.close()
 
     b2 = durable()

@@ -11,8 +11,6 @@ from, across kill -9 and restart on the same data directory (`--data-dir`):
 Each case runs without a restart too, so the test pins the behaviour the
 restart must keep. Only brokers started here are killed, by their pid."""
 
-import os
-import signal
 
 import pytest
 
@@ -24,15 +22,6 @@ pytestmark = pytest.mark.gridmq_only
 
 S1 = m.sub_options(1)
 EXPIRY = [(m.SESSION_EXPIRY, 600)]
-
-
-def kill9(b):
-    """SIGKILL one broker this test started (by pid) and reap it."""
-    os.kill(b.pid, signal.SIGKILL)
-    b.proc.wait(5)
-    b._reader.join(2.0)
-    b.stopped = True
-    b.exit_code = b.proc.returncode
 
 
 @pytest.fixture
@@ -66,7 +55,7 @@ def test_queued_shared_message_moves_to_another_member_after_restart_4_8_2(durab
         other.expect_no_packet(0.3)  # the three stay with "away"
         other.disconnect()
     if restart:
-        kill9(b)
+        b.kill9()
         b = durable()
     other = b.raw(m.V5, name="other")
     try:
@@ -104,7 +93,7 @@ def test_session_owner_survives_restart(durable, restart):
     with b.connected("owned", m.V5, clean=False, username="u", props=EXPIRY) as c:
         c.disconnect()
     if restart:
-        kill9(b)
+        b.kill9()
         b = durable(config)
     assert refused(b, m.V5, "owned", username="v", clean=False, props=EXPIRY) == 0x87
     assert refused(b, m.V311, "owned", username="v", clean=False) == 0x05
