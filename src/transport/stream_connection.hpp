@@ -99,7 +99,6 @@ class stream_connection final : public broker::connection_sink, public timed_obj
     std::vector<asio::const_buffer> gather;
     std::vector<std::uint8_t> flat;  // a write of many small packets, copied into one buffer
     clock::time_point last_write{};   // with write pacing: when the last write began
-    clock::time_point last_output{};  // when output last became ready
     std::uint32_t held_bytes = 0;     // output held in `writing` while streaming
     std::uint32_t gap_average_us = write_pacer::idle_gap_us;  // the average time between outputs
     std::uint32_t sent = 0;  // polled streams: gather entries fully written
@@ -126,6 +125,9 @@ class stream_connection final : public broker::connection_sink, public timed_obj
   // pacer, which calls paced_flush() when the interval is up.
   bool hold_output();
   bool streaming(clock::time_point now);
+  // When bytes last arrived, rebuilt from last_rx_ms_ (rounded up: an idle
+  // deadline computed from it is never early).
+  clock::time_point last_rx(clock::time_point now) const noexcept;
   void write_out();
   void send_some(bool initiating);
   void set_cork(bool on);
@@ -165,7 +167,15 @@ class stream_connection final : public broker::connection_sink, public timed_obj
   // 32 bits suffice: the largest MQTT packet is 268,435,460 bytes.
   std::uint32_t rlen_ = 0;   // bytes in rbuf_ not yet consumed by the port
   std::unique_ptr<output_state> out_;
-  clock::time_point last_rx_;
+  // Two clocks in 32 bits each, compared by wrap-around differences
+  // (stream_detail::stamp_ms / stamp_us): when bytes last arrived (ms; an
+  // idle deadline is at most 27 hours away) and when output last became
+  // ready (us; the pacer looks at gaps up to 10 ms). The output stamp lives
+  // here, not in out_, so that it survives out_ being freed: a new
+  // output_state must know whether the output before it was recent, or a
+  // stream would look quiet at every write and never be paced.
+  std::uint32_t last_rx_ms_ = 0;
+  std::uint32_t last_output_us_ = 0;
   std::uint32_t need_ = 0;   // the port's size hint for the next packet
   // WebSocket status code of our close frame (RFC 6455 7.4.1), minus 1000:
   // every code the broker sends is 1000-1011.

@@ -79,6 +79,17 @@ inline std::uint16_t websocket_code(broker::close_reason why) {
   return 1000;
 }
 
+// 32-bit stamps of a steady time; a difference of two (unsigned, modulo
+// 2^32) is right for spans under 49 days (ms) or 71 minutes (us).
+inline std::uint32_t stamp_ms(std::chrono::steady_clock::time_point t) noexcept {
+  return static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+}
+inline std::uint32_t stamp_us(std::chrono::steady_clock::time_point t) noexcept {
+  return static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
+}
+
 }  // namespace stream_detail
 
 
@@ -111,7 +122,10 @@ std::string_view stream_connection<Stream>::peer() const noexcept {
 template <class Stream>
 void stream_connection<Stream>::start(broker::client_acceptor& acceptor, broker::client_info info,
                                       std::span<const std::uint8_t> initial) {
-  last_rx_ = clock::now();
+  const clock::time_point now = clock::now();
+  last_rx_ms_ = stream_detail::stamp_ms(now);
+  // The first output (the CONNACK) counts as coming after a quiet gap.
+  last_output_us_ = stream_detail::stamp_us(now) - write_pacer::idle_gap_us;
   if (options().no_delay) stream_.set_no_delay();
   try {
     port_ = acceptor.open(*this, std::move(info));
@@ -273,7 +287,7 @@ void stream_connection<Stream>::on_read(const error_code& ec, std::size_t n) {
     return;
   }
   if (finished_) return;
-  last_rx_ = clock::now();
+  last_rx_ms_ = stream_detail::stamp_ms(clock::now());
   if constexpr (Stream::goodbye_kind == goodbye::close_frame) {
     // [MQTT-6.0.0-1] MQTT travels in binary frames; anything else closes.
     if (n > 0 && stream_.ws.got_text()) {
@@ -316,7 +330,7 @@ void stream_connection<Stream>::on_readable(const error_code& ec) {
     fail(rec, "read");
     return;
   }
-  last_rx_ = clock::now();
+  last_rx_ms_ = stream_detail::stamp_ms(clock::now());
   if (!closing_ && !(requests_.load(std::memory_order_acquire) & close_requested)) {
     if (!deliver(data)) return;
     flush();
@@ -448,11 +462,11 @@ template <class Stream>
 bool stream_connection<Stream>::streaming(clock::time_point now) {
   // A moving average of the time between bursts of output: a reply or a
   // message at a low rate leaves at once, a stream waits to leave together.
-  using std::chrono::microseconds;
   output_state& out = *out_;
-  const auto gap = std::chrono::duration_cast<microseconds>(now - out.last_output).count();
-  out.last_output = now;
-  const auto clamped = static_cast<std::uint32_t>(std::clamp<std::int64_t>(gap, 0, write_pacer::idle_gap_us));
+  const std::uint32_t stamp = stream_detail::stamp_us(now);
+  const std::uint32_t gap = stamp - last_output_us_;
+  last_output_us_ = stamp;
+  const std::uint32_t clamped = std::min<std::uint32_t>(gap, write_pacer::idle_gap_us);
   out.gap_average_us = out.gap_average_us - out.gap_average_us / 8 + clamped / 8;
   out.quiet = clamped >= write_pacer::quiet_gap_us;
   return out.gap_average_us < write_pacer::stream_gap_us;
@@ -648,13 +662,20 @@ void stream_connection<Stream>::update_idle_timer() {
   const std::chrono::milliseconds t = port_->idle_timeout();
   // Saturate: a longer timeout (days) than 32 bits of milliseconds is none.
   const auto ms = static_cast<std::uint32_t>(std::clamp<std::int64_t>(t.count(), 0, UINT32_MAX));
-  if (ms == idle_ms_) return;  // the pending wait re-checks last_rx_ when it fires
+  if (ms == idle_ms_) return;  // the pending wait re-checks last_rx_ms_ when it fires
   idle_ms_ = ms;
   if (ms == 0) {
     deadlines().cancel(*this);
     return;
   }
-  arm_timer(last_rx_ + std::chrono::milliseconds(ms));
+  arm_timer(last_rx(clock::now()) + std::chrono::milliseconds(ms));
+}
+
+template <class Stream>
+typename stream_connection<Stream>::clock::time_point stream_connection<Stream>::last_rx(
+    clock::time_point now) const noexcept {
+  const std::uint32_t ago = stream_detail::stamp_ms(now) - last_rx_ms_;
+  return now - std::chrono::milliseconds(ago) + std::chrono::milliseconds(1);
 }
 
 template <class Stream>
@@ -674,8 +695,8 @@ void stream_connection<Stream>::on_deadline() {
   }
   if (idle_ms_ == 0) return;
   const std::chrono::milliseconds idle(idle_ms_);
-  const clock::time_point deadline = last_rx_ + idle;
   const clock::time_point now = clock::now();
+  const clock::time_point deadline = last_rx(now) + idle;
   if (now < deadline) {
     arm_timer(deadline);
     return;
