@@ -176,14 +176,14 @@ void broker_state::end_session(const slot_ptr& slot) {
   redistribute(std::move(shared), slot->id);
 }
 
-void broker_state::on_disconnected(const slot_ptr& slot, std::uint64_t generation, bool will_wanted) {
+void broker_state::on_disconnected(const slot_ptr& slot, const outbox* attached, bool will_wanted) {
   auto now = clock::now();
   std::optional<protocol::will> will_now;
   bool end = false;
   {
     std::lock_guard reg(registry_mutex_);
     std::lock_guard lock(slot->mutex);
-    if (slot->link_generation != generation || slot->ended || !slot->link) return;  // taken over
+    if (slot->link.get() != attached || slot->ended || !slot->link) return;  // taken over
     slot->link.reset();
     slot->connected = false;
     slot->state.detach();

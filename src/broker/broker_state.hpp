@@ -83,9 +83,10 @@ class broker_state {
   // Removes the session everywhere: registry, index, queues.
   void end_session(const slot_ptr& slot);
   std::string assign_client_id();
-  // The connection `generation` of `slot` ended. `publish_will`: it ended
+  // The connection whose outbox is `attached` ended (nothing happens if
+  // another connection has taken `slot` over since). `will_wanted`: it ended
   // without a normal DISCONNECT ([MQTT-3.1.2-8]).
-  void on_disconnected(const slot_ptr& slot, std::uint64_t generation, bool will_wanted);
+  void on_disconnected(const slot_ptr& slot, const outbox* attached, bool will_wanted);
 
   // --- routing
   // Delivers to every matching subscription.
@@ -127,7 +128,6 @@ class broker_state {
   void shutdown();
   std::size_t session_count() const;
   std::atomic<std::size_t> connections{0};
-  std::uint64_t next_generation() noexcept { return ++generation_; }
 
  private:
   void redistribute(std::vector<session::pending_delivery>&& pending, std::uint64_t leaving);
@@ -174,7 +174,6 @@ class broker_state {
   std::unordered_map<std::string, std::uint32_t> sessions_per_name_;  // folded authentication name -> sessions
   std::uint64_t next_slot_id_ = 0;
   std::mt19937_64 id_random_;
-  std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::uint64_t> authz_generation_{0};
 
   topic::subscription_index<subscriber> index_;

@@ -179,7 +179,7 @@ void client_connection::release_session() {
   // broker decides to close, not when the peer gets round to closing its
   // socket: the transport may wait for that to flush the DISCONNECT.
   if (!slot_) return;
-  broker_.on_disconnected(slot_, generation(), will_on_close_);
+  broker_.on_disconnected(slot_, outbox_.get(), will_on_close_);
   slot_.reset();
 }
 

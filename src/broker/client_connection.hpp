@@ -145,11 +145,6 @@ class client_connection final : public client_port {
   // The session's ClientId once connected; during CONNECT with enhanced
   // authentication, the parked CONNECT's; empty before.
   std::string_view client_id() const noexcept;
-  // Which connection the session is attached to (session_slot::
-  // link_generation): this connection's outbox address, unique among live
-  // connections, since a connection keeps its outbox until it has released
-  // its session (release_session() runs before it is destroyed).
-  std::uint64_t generation() const noexcept { return reinterpret_cast<std::uintptr_t>(outbox_.get()); }
   // Names the peer in log lines (the outbox holds the transport's sink).
   std::string_view peer() const noexcept { return outbox_->peer(); }
 

@@ -157,7 +157,6 @@ void client_connection::complete_connect(protocol::connect&& c, std::optional<st
 
   auto attach = [&](session_slot& s, bool present, session::frame_list& frames) {
     s.link = outbox_;
-    s.link_generation = generation();
     s.version = version_;
     s.connected = true;
     s.will = std::move(c.will_message);

@@ -118,8 +118,10 @@ class session_slot {
   const std::uint64_t id;
 
   session::session state;
-  std::shared_ptr<outbox> link;        // attached connection, or null
-  std::uint64_t link_generation = 0;   // which connection is attached
+  // The attached connection's outbox, or null; its address also tells
+  // which connection is attached (a connection keeps its outbox until it
+  // has released the session).
+  std::shared_ptr<outbox> link;
   // Full filter incl. $share/; allocated on the first SUBSCRIBE (a client
   // that only publishes, or stays idle, keeps no empty map).
   lazy_value<std::map<std::string, subscription_record>> subscriptions;
