@@ -129,8 +129,9 @@ def test_unknown_or_disabled_client_is_not_authorized(ns_broker, version):
     assert refused(ns_broker, version, "x2", username="off-1") == code
     # Username carries the authentication name; without it there is none (1.3).
     assert refused(ns_broker, version, "x3") == code
-    assert "Client could not be found" in ns_broker.log()
-    assert "is disabled" in ns_broker.log()
+    # The broker logs the refusal after it has sent the CONNACK: wait for it.
+    harness.wait_until(lambda: "Client could not be found" in ns_broker.log(), what="the not-found log line")
+    harness.wait_until(lambda: "is disabled" in ns_broker.log(), what="the disabled log line")
 
 
 def test_authentication_name_is_case_insensitive_and_defaults_to_the_name(ns_broker):
